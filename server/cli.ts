@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+import type { Command, CommandIO } from './commands/command.js';
+import { UsageError } from './commands/command.js';
+
+/** Sub-commands by their words; each module is loaded only when its command runs. */
+const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> = {
+  'mesh check': {
+    usage: 'coastcast mesh check <hgrid.gr3> [--ics 1|2]',
+    load: async () => (await import('./commands/meshCheck.js')).meshCheck,
+  },
+  setup: {
+    usage: 'coastcast setup            install the Temporal CLI if none is found',
+    load: async () => (await import('./commands/setup.js')).setup,
+  },
+  'temporal path': {
+    usage: 'coastcast temporal path    print the Temporal CLI that coastcast will run',
+    load: async () => (await import('./commands/setup.js')).temporalPath,
+  },
+};
+
+function usage(): string {
+  return ['usage:', ...Object.values(COMMANDS).map((c) => `  ${c.usage}`)].join('\n');
+}
+
+export async function main(argv: string[], io: CommandIO): Promise<number> {
+  const name = Object.keys(COMMANDS)
+    .filter((words) => words.split(' ').every((w, i) => argv[i] === w))
+    .sort((a, b) => b.length - a.length)[0];
+  if (!name) {
+    io.err(argv.length ? `unknown command: ${argv.join(' ')}` : 'no command given');
+    io.err(usage());
+    return 2;
+  }
+  const entry = COMMANDS[name];
+  try {
+    const command = await entry.load();
+    return await command(argv.slice(name.split(' ').length), io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(error.message);
+      io.err(`usage: ${entry.usage}`);
+      return 2;
+    }
+    io.err(error instanceof Error ? error.message : String(error));
+    return 1;
+  }
+}
+
+const io: CommandIO = {
+  out: (line) => process.stdout.write(line + '\n'),
+  err: (line) => process.stderr.write(line + '\n'),
+};
+process.exitCode = await main(process.argv.slice(2), io);
