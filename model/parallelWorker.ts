@@ -1,0 +1,22 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { runPhase, type Phase, type Solver } from './kernels.js';
+import { CONTROL } from './parallel.js';
+
+/** One worker of a WorkerPool: waits for a phase, runs its share, signals the caller. */
+const { solver, control, thread } = workerData as { solver: Solver; control: Int32Array; thread: number };
+Atomics.add(control, CONTROL.ready, 1);
+Atomics.notify(control, CONTROL.ready);
+parentPort?.postMessage('ready');
+// Generation 0 is the pool's start: a phase published before this worker was up is still run.
+let seen = 0;
+for (;;) {
+  Atomics.wait(control, CONTROL.generation, seen);
+  seen = Atomics.load(control, CONTROL.generation);
+  try {
+    runPhase(solver, Atomics.load(control, CONTROL.phase) as Phase, thread);
+  } catch (error) {
+    Atomics.store(control, CONTROL.failed, 1);
+    console.error(error);
+  }
+  if (Atomics.sub(control, CONTROL.pending, 1) === 1) Atomics.notify(control, CONTROL.pending);
+}

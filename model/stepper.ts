@@ -1,0 +1,260 @@
+import type { Ics } from '../core/geodesy.js';
+import { FACE_STRIDE } from './boundaries.js';
+import { buildDual, type DualMesh } from './dual.js';
+import { EDGE_STRIDE } from './edgeFluxes.js';
+import { PHASE, type Solver } from './kernels.js';
+import type { ModelMesh } from './mesh.js';
+import { serialExecutor, WorkerPool, type Executor } from './parallel.js';
+import { coriolisFromLatitude, projectNodes } from './projection.js';
+import { allocatePrimitives } from './reconstruction.js';
+import { allocateState, sharedFloat64, type FlowState } from './state.js';
+
+/** Fills the prescribed elevation (m) of every open-boundary node, in `DualMesh.openNodes` order, at `time` (s). Ramps are the caller's. */
+export type BoundaryElevation = (time: number, eta: Float64Array) => void;
+
+/** Per-node atmospheric fields, filled by the forcing at a given time. */
+export interface AtmosphereFields {
+  /** Wind at 10 m, m/s. */
+  readonly windX: Float64Array;
+  readonly windY: Float64Array;
+  /** Sea-level pressure, Pa (only its gradient matters). */
+  readonly pressure: Float64Array;
+}
+export type AtmosphericForcing = (time: number, fields: AtmosphereFields) => void;
+
+export interface ModelOptions {
+  /** 1: metres; 2: longitude/latitude degrees (projected, see projection.ts). Default 1. */
+  readonly ics?: Ics;
+  /** Dry threshold h0 (m), SCHISM's param.nml h0: below it a node has no velocity. Default 0.01. */
+  readonly dryThreshold?: number;
+  /** Courant number on the dual cells (signal speed × dt / (2·area/perimeter)). Default 0.45. */
+  readonly cfl?: number;
+  readonly gravity?: number;
+  /** MUSCL reconstruction where wet (default true); false gives the first-order scheme. */
+  readonly secondOrder?: boolean;
+  /** Manning n (s m^-1/3), one value or one per node. Default none. */
+  readonly manning?: number | Float64Array;
+  /** Coriolis parameter f (1/s), one value or one per node. Default 2Ω sin φ for ics 2, none for ics 1. */
+  readonly coriolis?: number | Float64Array;
+  /** Required when the mesh has open boundaries. */
+  readonly boundaryElevation?: BoundaryElevation;
+  readonly atmosphere?: AtmosphericForcing;
+  /** Bounds whose violation is reported as a blow-up. Defaults: 100 m elevation, 50 m/s speed. */
+  readonly maxElevation?: number;
+  readonly maxSpeed?: number;
+  /** Threads (worker_threads) sharing each step; results are identical for any count. Default 1. */
+  readonly threads?: number;
+}
+
+/** A numerical blow-up, located in time and space so the run can report it. */
+export class BlowUpError extends Error {
+  constructor(
+    readonly time: number,
+    /** 0-based node and element. */
+    readonly node: number,
+    readonly element: number,
+    /** Position in the mesh's own coordinates. */
+    readonly x: number,
+    readonly y: number,
+    reason: string,
+  ) {
+    super(`blow-up at t = ${time} s: ${reason} at node ${node + 1} (element ${element + 1}, x = ${x}, y = ${y})`);
+    this.name = 'BlowUpError';
+  }
+}
+
+function perNode(value: number | Float64Array | undefined, n: number, name: string): Float64Array | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number') return value === 0 ? undefined : new Float64Array(n).fill(value);
+  if (value.length !== n) throw new Error(`${name} has ${value.length} values for ${n} nodes`);
+  return value;
+}
+
+/**
+ * The 2D nonlinear shallow-water model: vertex-centred finite volumes on the
+ * median dual, hydrostatic-reconstruction HLL fluxes, MUSCL where wet and
+ * SSP-RK2 (Heun) sub-steps under the CFL limit, with friction and Coriolis
+ * split symmetrically (Strang) around each sub-step.
+ */
+export class ShallowWaterModel {
+  readonly dual: DualMesh;
+  /** Bed elevation, positive up: −depth. */
+  readonly bed: Float64Array;
+  /** h, hu, hv per node: set it to start (or hot-start) a run. */
+  readonly state: FlowState;
+  /** Prescribed elevations of the open-boundary nodes at the latest stage (`dual.openNodes` order). */
+  readonly openEta: Float64Array;
+  readonly dryThreshold: number;
+  readonly gravity: number;
+  readonly cfl: number;
+  time = 0;
+  readonly stats = { substeps: 0, rejected: 0 };
+
+  private readonly mesh: ModelMesh;
+  private readonly solver: Solver;
+  private readonly executor: Executor;
+  private readonly split: boolean;
+  private readonly boundaryElevation: BoundaryElevation | undefined;
+  private readonly atmosphere: AtmosphericForcing | undefined;
+  private readonly maxElevation: number;
+  private readonly maxSpeed: number;
+  /** Largest flux rate Σ speed·length / area at the last residual: the CFL predictor of the split path. */
+  private rate = -1;
+
+  constructor(mesh: ModelMesh, options: ModelOptions = {}) {
+    const ics = options.ics ?? 1;
+    const n = mesh.x.length;
+    const planar = projectNodes(mesh.x, mesh.y, ics);
+    const dual = buildDual(planar.x, planar.y, mesh.triangles, mesh.openBoundaries);
+    if (dual.openNodes.length > 0 && options.boundaryElevation === undefined) {
+      throw new Error('the mesh has open boundaries but no boundary elevation was given');
+    }
+    const threads = Math.max(1, Math.floor(options.threads ?? 1));
+    const manning = perNode(options.manning, n, 'manning');
+    const coriolis = perNode(options.coriolis ?? (planar.latitude ? coriolisFromLatitude(planar.latitude) : undefined), n, 'coriolis');
+    this.mesh = mesh;
+    this.dual = dual;
+    this.bed = Float64Array.from(mesh.depth, (d) => -d);
+    this.dryThreshold = options.dryThreshold ?? 0.01;
+    this.gravity = options.gravity ?? 9.81;
+    this.cfl = options.cfl ?? 0.45;
+    this.split = manning !== undefined || coriolis !== undefined;
+    this.boundaryElevation = options.boundaryElevation;
+    this.atmosphere = options.atmosphere;
+    this.maxElevation = options.maxElevation ?? 100;
+    this.maxSpeed = options.maxSpeed ?? 50;
+    this.solver = {
+      dryThreshold: this.dryThreshold,
+      gravity: this.gravity,
+      secondOrder: options.secondOrder ?? true,
+      threads,
+      dual,
+      bed: this.bed,
+      manning,
+      coriolis,
+      state: allocateState(n),
+      start: allocateState(n),
+      r0: allocateState(n),
+      r1: allocateState(n),
+      prim: allocatePrimitives(n),
+      edgeFlux: sharedFloat64(EDGE_STRIDE * dual.edgeCount),
+      faceFlux: sharedFloat64(FACE_STRIDE * dual.faceCount),
+      openEta: sharedFloat64(dual.openNodes.length),
+      atmosphere: options.atmosphere
+        ? { windX: sharedFloat64(n), windY: sharedFloat64(n), pressure: sharedFloat64(n), pressureX: sharedFloat64(n), pressureY: sharedFloat64(n) }
+        : undefined,
+      params: sharedFloat64(2),
+      threadRate: sharedFloat64(threads),
+      threadNegative: new Int32Array(new SharedArrayBuffer(4 * threads)),
+    };
+    this.state = this.solver.state;
+    this.openEta = this.solver.openEta;
+    this.executor = threads > 1 ? new WorkerPool(this.solver) : serialExecutor(this.solver);
+  }
+
+  /** Advances the state by exactly dt seconds, in as many CFL-limited sub-steps as needed. */
+  step(dt: number): void {
+    if (!(dt > 0)) throw new Error(`time step must be positive, got ${dt}`);
+    const target = this.time + dt;
+    const limit = 2 * this.cfl;
+    for (;;) {
+      const remaining = target - this.time;
+      if (this.split && this.rate < 0) this.rate = this.residual(this.time, 0);
+      let rate = this.split ? this.rate : this.residual(this.time, 0);
+      let pieces = Math.max(1, Math.ceil((remaining * rate) / limit));
+      let dtSub = remaining / pieces;
+      if (this.split) {
+        this.localSources(0.5 * dtSub);
+        rate = this.residual(this.time, 0);
+        // The predictor came from the previous sub-step; honour the actual limit (the half source step keeps its dt).
+        if (dtSub * rate > limit) {
+          pieces = Math.max(pieces, Math.ceil((remaining * rate) / limit));
+          dtSub = remaining / pieces;
+        }
+      }
+      dtSub = this.heun(dtSub);
+      if (this.split) this.localSources(0.5 * dtSub);
+      this.stats.substeps++;
+      const last = pieces === 1 && dtSub === remaining;
+      this.time = last ? target : this.time + dtSub;
+      this.checkBlowUp();
+      if (last) return;
+    }
+  }
+
+  /** Resolves once the worker threads (if any) have started; await it before the first step. */
+  ready(): Promise<void> {
+    return this.executor.ready();
+  }
+
+  /** Stops the worker threads, if any; the model cannot step afterwards. */
+  close(): Promise<void> {
+    return this.executor.close();
+  }
+
+  /**
+   * One SSP-RK2 step from the state whose residual is in r0; returns the dt
+   * taken. A stage that would make a depth negative is rejected and retried
+   * with half the step, so positivity never needs clipping (which would create
+   * mass); the CFL limit makes this rare.
+   */
+  private heun(dt: number): number {
+    const { executor, solver } = this;
+    executor.run(PHASE.save);
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 30) throw new Error(`no positive step found at t = ${this.time} s`);
+      solver.params[0] = dt;
+      executor.run(PHASE.stage1);
+      if (!solver.threadNegative.includes(1)) {
+        this.rate = this.residual(this.time + dt, 1);
+        executor.run(PHASE.stage2);
+        if (!solver.threadNegative.includes(1)) return dt;
+      }
+      this.stats.rejected++;
+      executor.run(PHASE.restore);
+      dt *= 0.5;
+    }
+  }
+
+  private localSources(dt: number): void {
+    this.solver.params[0] = dt;
+    this.executor.run(PHASE.sources);
+  }
+
+  /**
+   * The rate of change of each node's volume and momentum (× area) into r0
+   * or r1; returns max over nodes of Σ speed·face length / area, whose
+   * inverse times 2·CFL is the stable step.
+   */
+  private residual(t: number, slot: 0 | 1): number {
+    const { executor, solver } = this;
+    executor.run(PHASE.primitives);
+    if (solver.secondOrder) {
+      executor.run(PHASE.fronts);
+      executor.run(PHASE.gradients);
+    }
+    if (this.boundaryElevation) this.boundaryElevation(t, solver.openEta);
+    executor.run(PHASE.fluxes);
+    if (this.atmosphere && solver.atmosphere) this.atmosphere(t, solver.atmosphere);
+    solver.params[1] = slot;
+    executor.run(PHASE.gather);
+    let rate = 0;
+    for (const r of solver.threadRate) if (r > rate) rate = r;
+    return rate;
+  }
+
+  private checkBlowUp(): void {
+    const { h, hu, hv } = this.state;
+    const { bed } = this;
+    for (let i = 0; i < h.length; i++) {
+      const hi = h[i];
+      let reason: string | undefined;
+      if (!Number.isFinite(hi) || !Number.isFinite(hu[i]) || !Number.isFinite(hv[i])) reason = 'non-finite state';
+      else if (hi + bed[i] > this.maxElevation) reason = `elevation ${hi + bed[i]} m above ${this.maxElevation} m`;
+      else if (hi >= this.dryThreshold && hu[i] * hu[i] + hv[i] * hv[i] > (this.maxSpeed * hi) ** 2) reason = `speed ${Math.hypot(hu[i], hv[i]) / hi} m/s above ${this.maxSpeed} m/s`;
+      if (reason !== undefined) {
+        throw new BlowUpError(this.time, i, this.dual.nodeTriangle[i], this.mesh.x[i], this.mesh.y[i], reason);
+      }
+    }
+  }
+}
