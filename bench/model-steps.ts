@@ -5,10 +5,10 @@
  * threads. Prints figures only.
  */
 import { ShallowWaterModel } from '../model/stepper.js';
-import { rectangleMesh } from '../model/testCases.js';
+import { generateRectangleMesh } from '../core/mesh/generate.js';
 
-const mesh = rectangleMesh({
-  lx: 25_000, ly: 20_000, nx: 250, ny: 200, jitter: 0.3,
+const mesh = generateRectangleMesh({
+  nx: 251, ny: 201, dx: 100, diagonals: 'alternating', jitter: 0.3,
   depth: (x, y) => 20 - 22 * (x / 25_000) + 3 * Math.sin(y / 2000),
 });
 const triangles = mesh.triangles.length / 3;

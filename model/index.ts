@@ -14,7 +14,6 @@ export { allocateState, setStillWater, totalVolume, type FlowState } from './sta
 export { largePondDrag, WATER_DENSITY, AIR_DENSITY } from './sources.js';
 export {
   ShallowWaterModel, BlowUpError,
-  type ModelOptions, type BoundaryElevation, type AtmosphericForcing, type AtmosphereFields,
+  type ModelOptions, type BoundaryElevation, type BoundaryVelocity, type AtmosphericForcing, type AtmosphereFields,
 } from './stepper.js';
-export { rectangleMesh, type RectangleSpec, type Side } from './testCases.js';
 export { allocateNodalFields, sampleNodalFields, type NodalFields } from './output.js';

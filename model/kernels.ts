@@ -1,4 +1,4 @@
-import { computeBoundaryFluxes, FACE_STRIDE } from './boundaries.js';
+import { computeBoundaryFluxes, FACE_STRIDE, type OpenBoundaryValues } from './boundaries.js';
 import type { DualMesh } from './dual.js';
 import { computeEdgeFluxes, EDGE_STRIDE } from './edgeFluxes.js';
 import { computePrimitives, greenGauss, markFronts, primitiveGradients, type Primitives } from './reconstruction.js';
@@ -26,7 +26,7 @@ export interface Solver {
   readonly prim: Primitives;
   readonly edgeFlux: Float64Array;
   readonly faceFlux: Float64Array;
-  readonly openEta: Float64Array;
+  readonly open: OpenBoundaryValues;
   readonly atmosphere: AtmosphereArrays | undefined;
   /** Arguments of the phase being run: [dt, residual slot (0: r0, 1: r1)]. */
   readonly params: Float64Array;
@@ -81,7 +81,7 @@ export function runPhase(s: Solver, phase: Phase, thread: number): void {
       const [e0, e1] = slice(s.dual.edgeCount, thread, s.threads);
       computeEdgeFluxes(s.dual, s.state, s.bed, s.prim, s.gravity, s.secondOrder, s.edgeFlux, e0, e1);
       const [f0, f1] = slice(s.dual.faceCount, thread, s.threads);
-      computeBoundaryFluxes(s.dual, s.state, s.bed, s.prim, s.openEta, s.gravity, s.secondOrder, s.faceFlux, f0, f1);
+      computeBoundaryFluxes(s.dual, s.state, s.bed, s.prim, s.open, s.gravity, s.secondOrder, s.faceFlux, f0, f1);
       return;
     }
     case PHASE.gather: {

@@ -12,6 +12,13 @@ import { allocateState, sharedFloat64, type FlowState } from './state.js';
 /** Fills the prescribed elevation (m) of every open-boundary node, in `DualMesh.openNodes` order, at `time` (s). Ramps are the caller's. */
 export type BoundaryElevation = (time: number, eta: Float64Array) => void;
 
+/**
+ * Fills the external depth-averaged velocity (m/s, x and y) at every
+ * open-boundary node, in `DualMesh.openNodes` order, at `time` (s): Flather's
+ * u_ext, e.g. tidal currents. Ramps are the caller's.
+ */
+export type BoundaryVelocity = (time: number, u: Float64Array, v: Float64Array) => void;
+
 /** Per-node atmospheric fields, filled by the forcing at a given time. */
 export interface AtmosphereFields {
   /** Wind at 10 m, m/s. */
@@ -38,6 +45,12 @@ export interface ModelOptions {
   readonly coriolis?: number | Float64Array;
   /** Required when the mesh has open boundaries. */
   readonly boundaryElevation?: BoundaryElevation;
+  /**
+   * Optional with open boundaries. Without it the exterior water is at rest,
+   * so wherever water flows through a boundary its elevation departs from the
+   * prescribed one by √(h/g)·u_n (Flather's condition, see boundaries.ts).
+   */
+  readonly boundaryVelocity?: BoundaryVelocity;
   readonly atmosphere?: AtmosphericForcing;
   /** Bounds whose violation is reported as a blow-up. Defaults: 100 m elevation, 50 m/s speed. */
   readonly maxElevation?: number;
@@ -95,6 +108,7 @@ export class ShallowWaterModel {
   private readonly executor: Executor;
   private readonly split: boolean;
   private readonly boundaryElevation: BoundaryElevation | undefined;
+  private readonly boundaryVelocity: BoundaryVelocity | undefined;
   private readonly atmosphere: AtmosphericForcing | undefined;
   private readonly maxElevation: number;
   private readonly maxSpeed: number;
@@ -120,6 +134,7 @@ export class ShallowWaterModel {
     this.cfl = options.cfl ?? 0.45;
     this.split = manning !== undefined || coriolis !== undefined;
     this.boundaryElevation = options.boundaryElevation;
+    this.boundaryVelocity = options.boundaryVelocity;
     this.atmosphere = options.atmosphere;
     this.maxElevation = options.maxElevation ?? 100;
     this.maxSpeed = options.maxSpeed ?? 50;
@@ -139,7 +154,7 @@ export class ShallowWaterModel {
       prim: allocatePrimitives(n),
       edgeFlux: sharedFloat64(EDGE_STRIDE * dual.edgeCount),
       faceFlux: sharedFloat64(FACE_STRIDE * dual.faceCount),
-      openEta: sharedFloat64(dual.openNodes.length),
+      open: { eta: sharedFloat64(dual.openNodes.length), u: sharedFloat64(dual.openNodes.length), v: sharedFloat64(dual.openNodes.length) },
       atmosphere: options.atmosphere
         ? { windX: sharedFloat64(n), windY: sharedFloat64(n), pressure: sharedFloat64(n), pressureX: sharedFloat64(n), pressureY: sharedFloat64(n) }
         : undefined,
@@ -148,7 +163,7 @@ export class ShallowWaterModel {
       threadNegative: new Int32Array(new SharedArrayBuffer(4 * threads)),
     };
     this.state = this.solver.state;
-    this.openEta = this.solver.openEta;
+    this.openEta = this.solver.open.eta;
     this.executor = threads > 1 ? new WorkerPool(this.solver) : serialExecutor(this.solver);
   }
 
@@ -233,7 +248,8 @@ export class ShallowWaterModel {
       executor.run(PHASE.fronts);
       executor.run(PHASE.gradients);
     }
-    if (this.boundaryElevation) this.boundaryElevation(t, solver.openEta);
+    if (this.boundaryElevation) this.boundaryElevation(t, solver.open.eta);
+    if (this.boundaryVelocity) this.boundaryVelocity(t, solver.open.u, solver.open.v);
     executor.run(PHASE.fluxes);
     if (this.atmosphere && solver.atmosphere) this.atmosphere(t, solver.atmosphere);
     solver.params[1] = slot;

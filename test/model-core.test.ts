@@ -1,17 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { generateRectangleMesh } from '../core/mesh/generate.js';
 import { buildDual } from '../model/dual.js';
 import { hllNormalFlux, hydrostaticFlux, wallNormalFlux } from '../model/flux.js';
 import { coriolisFromLatitude, projectNodes } from '../model/projection.js';
 import { greenGauss } from '../model/reconstruction.js';
 import { applyLocalSources, largePondDrag } from '../model/sources.js';
 import { allocateState } from '../model/state.js';
-import { rectangleMesh } from '../model/testCases.js';
 
 const g = 9.81;
 
 describe('median-dual geometry', () => {
-  const mesh = rectangleMesh({ lx: 300, ly: 200, nx: 6, ny: 5, depth: () => 1, jitter: 0.4, open: ['east'] });
+  const mesh = generateRectangleMesh({ nx: 7, ny: 6, dx: 50, dy: 40, depth: () => 1, diagonals: 'alternating', jitter: 0.4, openSides: ['east'] });
   const dual = buildDual(mesh.x, mesh.y, mesh.triangles, mesh.openBoundaries);
 
   it('tiles the domain and closes every control volume', () => {
@@ -66,7 +66,7 @@ describe('median-dual geometry', () => {
 
 describe('coordinates', () => {
   it('projects lon/lat about the mean latitude so areas match the sphere', () => {
-    const mesh = rectangleMesh({ x0: -9, y0: 38.5, lx: 0.2, ly: 0.2, nx: 4, ny: 4, depth: () => 10 });
+    const mesh = generateRectangleMesh({ nx: 5, ny: 5, dx: 0.05, origin: { x: -9, y: 38.5 } });
     const planar = projectNodes(mesh.x, mesh.y, 2);
     const dual = buildDual(planar.x, planar.y, mesh.triangles, []);
     const area = dual.area.reduce((s, a) => s + a, 0);

@@ -1,6 +1,6 @@
+import { generateRectangleMesh } from '../../core/mesh/generate.js';
 import { ShallowWaterModel } from '../stepper.js';
 import { setStillWater, totalVolume } from '../state.js';
-import { rectangleMesh } from '../testCases.js';
 import { isMain, printFigures } from './run.js';
 
 /** Bathymetry with rolling relief and two islands standing above the still water level. */
@@ -23,7 +23,7 @@ export interface LakeAtRestFigures {
  * (jittered) mesh: the well-balanced scheme must keep it at rest.
  */
 export function lakeAtRest({ cells = 20, steps = 500, level = 0.3 } = {}): LakeAtRestFigures {
-  const mesh = rectangleMesh({ lx: 1000, ly: 1000, nx: cells, ny: cells, depth: islandDepth, jitter: 0.35 });
+  const mesh = generateRectangleMesh({ nx: cells + 1, ny: cells + 1, dx: 1000 / cells, depth: islandDepth, diagonals: 'alternating', jitter: 0.35 });
   const model = new ShallowWaterModel(mesh);
   setStillWater(model.state, model.bed, level);
   const volume0 = totalVolume(model.state, model.dual.area);

@@ -1,5 +1,5 @@
+import { generateRectangleMesh } from '../../core/mesh/generate.js';
 import { ShallowWaterModel } from '../stepper.js';
-import { rectangleMesh } from '../testCases.js';
 import { isMain, printFigures } from './run.js';
 
 export interface RitterFigures {
@@ -30,7 +30,7 @@ export function ritter({ cells = 200, time = 30, dryThreshold = 1e-3 } = {}): Ri
   const dam = 500;
   const reservoir = 1;
   const g = 9.81;
-  const mesh = rectangleMesh({ lx: length, ly: (2 * length) / cells, nx: cells, ny: 2, depth: () => 0 });
+  const mesh = generateRectangleMesh({ nx: cells + 1, ny: 3, dx: length / cells, depth: () => 0, diagonals: 'alternating' });
   const model = new ShallowWaterModel(mesh, { gravity: g, dryThreshold });
   const { h } = model.state;
   for (let i = 0; i < h.length; i++) h[i] = mesh.x[i] < dam ? reservoir : mesh.x[i] === dam ? reservoir / 2 : 0;

@@ -1,5 +1,5 @@
+import { generateRectangleMesh } from '../../core/mesh/generate.js';
 import { ShallowWaterModel } from '../stepper.js';
-import { rectangleMesh } from '../testCases.js';
 import { isMain, printFigures } from './run.js';
 
 export interface SeicheFigures {
@@ -20,7 +20,7 @@ export function seiche({ cells = 50, periods = 3 } = {}): SeicheFigures {
   const depth = 10;
   const amplitude = 0.01;
   const g = 9.81;
-  const mesh = rectangleMesh({ lx: length, ly: (3 * length) / cells, nx: cells, ny: 3, depth: () => depth });
+  const mesh = generateRectangleMesh({ nx: cells + 1, ny: 4, dx: length / cells, depth: () => depth, diagonals: 'alternating' });
   const model = new ShallowWaterModel(mesh, { gravity: g });
   const { h } = model.state;
   for (let i = 0; i < h.length; i++) h[i] = depth + amplitude * Math.cos((Math.PI * mesh.x[i]) / length);

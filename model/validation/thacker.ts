@@ -1,5 +1,5 @@
+import { generateRectangleMesh } from '../../core/mesh/generate.js';
 import { ShallowWaterModel } from '../stepper.js';
-import { rectangleMesh } from '../testCases.js';
 import { isMain, printFigures } from './run.js';
 
 /** SWASHES' parameters for Thacker's planar surface in a paraboloid. */
@@ -31,7 +31,7 @@ export interface ThackerRun {
 }
 
 export function thackerRun(cells: number, periods: number, dryThreshold = 1e-4): ThackerRun {
-  const mesh = rectangleMesh({ lx: SIDE, ly: SIDE, nx: cells, ny: cells, depth: (x, y) => -bed(x, y) });
+  const mesh = generateRectangleMesh({ nx: cells + 1, ny: cells + 1, dx: SIDE / cells, depth: (x, y) => -bed(x, y), diagonals: 'alternating' });
   const model = new ShallowWaterModel(mesh, { gravity: G, dryThreshold });
   const { h, hu, hv } = model.state;
   for (let i = 0; i < h.length; i++) {

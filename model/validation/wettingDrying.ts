@@ -1,6 +1,6 @@
+import { generateRectangleMesh } from '../../core/mesh/generate.js';
 import { ShallowWaterModel } from '../stepper.js';
 import { totalVolume } from '../state.js';
-import { rectangleMesh } from '../testCases.js';
 import { isMain, printFigures } from './run.js';
 
 export interface WettingDryingFigures {
@@ -20,7 +20,7 @@ export interface WettingDryingFigures {
  */
 export function wettingDrying({ steps = 10_000, dt = 1 } = {}): WettingDryingFigures {
   const length = 2000;
-  const mesh = rectangleMesh({ lx: length, ly: 400, nx: 40, ny: 8, depth: (x) => 5 - (7 * x) / length, jitter: 0.3 });
+  const mesh = generateRectangleMesh({ nx: 41, ny: 9, dx: length / 40, depth: (x) => 5 - (7 * x) / length, diagonals: 'alternating', jitter: 0.3 });
   const model = new ShallowWaterModel(mesh, { manning: 0.02 });
   const { h } = model.state;
   for (let i = 0; i < h.length; i++) h[i] = Math.max(0, 0.8 * Math.cos((Math.PI * mesh.x[i]) / length) - model.bed[i]);
