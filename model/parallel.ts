@@ -24,6 +24,8 @@ export function serialExecutor(solver: Solver): Executor {
 export const CONTROL = { generation: 0, phase: 1, pending: 2, ready: 3, failed: 4 } as const;
 
 const START_TIMEOUT_MS = 60_000;
+/** Far beyond any phase on a million-node mesh; only a dead worker gets here. */
+const PHASE_TIMEOUT_MS = 60_000;
 
 /**
  * The worker's entry. Compiled, it is parallelWorker.js; run from
@@ -80,8 +82,12 @@ export class WorkerPool implements Executor {
     Atomics.add(c, CONTROL.generation, 1);
     Atomics.notify(c, CONTROL.generation);
     runPhase(this.solver, phase, 0);
+    // Bounded: a worker that died mid-phase must end the run with an error, not block this thread forever.
+    const deadline = Date.now() + PHASE_TIMEOUT_MS;
     for (let left = Atomics.load(c, CONTROL.pending); left !== 0; left = Atomics.load(c, CONTROL.pending)) {
-      Atomics.wait(c, CONTROL.pending, left);
+      const wait = deadline - Date.now();
+      if (wait <= 0) throw new Error(`${left} model worker thread(s) did not finish phase ${phase} within ${PHASE_TIMEOUT_MS / 1000} s`);
+      Atomics.wait(c, CONTROL.pending, left, wait);
     }
     if (Atomics.load(c, CONTROL.failed) !== 0) throw new Error(`a model worker thread failed in phase ${phase}`);
   }
