@@ -8,6 +8,10 @@ const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> 
     usage: 'coastcast mesh check <hgrid.gr3> [--ics 1|2]',
     load: async () => (await import('./commands/meshCheck.js')).meshCheck,
   },
+  'model run': {
+    usage: 'coastcast model run <runDir> [--threads N]   run the built-in model on a SCHISM run directory',
+    load: async () => (await import('./commands/modelRun.js')).modelRun,
+  },
   setup: {
     usage: 'coastcast setup            install the Temporal CLI if none is found',
     load: async () => (await import('./commands/setup.js')).setup,

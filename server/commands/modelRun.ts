@@ -1,0 +1,53 @@
+/**
+ * `coastcast model run <runDir> [--threads N]`: the built-in model on a run
+ * directory. One JSON object per line on stdout (start, progress, output,
+ * done); exit 0 on success, otherwise one line on stderr and the code of the
+ * failure: 3 bad input, 4 numerical blow-up, 1 anything else (2, usage, is
+ * the CLI's).
+ */
+import { RunInputError } from '../../model/runDirectory.js';
+import { runModel } from '../../model/run.js';
+import { BlowUpError } from '../../model/stepper.js';
+import { UsageError, type Command } from './command.js';
+
+export const EXIT = { ok: 0, failure: 1, badInput: 3, blowUp: 4 } as const;
+
+export const modelRun: Command = async (args, io) => {
+  const { runDir, threads } = parseArguments(args);
+  try {
+    await runModel(runDir, { threads, onEvent: (event) => io.out(JSON.stringify(event)) });
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof RunInputError) {
+      io.err(error.message);
+      return EXIT.badInput;
+    }
+    if (error instanceof BlowUpError) {
+      io.err(error.message);
+      return EXIT.blowUp;
+    }
+    io.err((error instanceof Error ? error.message : String(error)).split('\n')[0]);
+    return EXIT.failure;
+  }
+};
+
+function parseArguments(args: string[]): { runDir: string; threads: number } {
+  let runDir: string | undefined;
+  let threads = 1;
+  for (let k = 0; k < args.length; k++) {
+    const arg = args[k];
+    if (arg === '--threads' || arg.startsWith('--threads=')) {
+      const value = arg === '--threads' ? args[++k] : arg.slice('--threads='.length);
+      if (value === undefined || !/^[1-9]\d*$/.test(value)) throw new UsageError(`--threads takes a positive integer, got ${value ?? 'nothing'}`);
+      threads = Number(value);
+    } else if (arg.startsWith('-')) {
+      throw new UsageError(`unknown option ${arg}`);
+    } else if (runDir !== undefined) {
+      throw new UsageError(`one run directory at a time (got ${runDir} and ${arg})`);
+    } else {
+      runDir = arg;
+    }
+  }
+  if (runDir === undefined) throw new UsageError('missing the run directory');
+  return { runDir, threads };
+}
