@@ -10,11 +10,12 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { loadGr3Property, loadMesh } from '../core/mesh/gr3.js';
-import { formatProblem, MeshError, type Mesh } from '../core/mesh/mesh.js';
-import { BctidesError, checkBuiltInSupport, readBctides, type Bctides } from '../core/schism/bctides.js';
+import { InputFileError } from '../core/inputProblems.js';
+import type { Mesh } from '../core/mesh/mesh.js';
+import { checkBuiltInSupport, readBctides, type Bctides } from '../core/schism/bctides.js';
 import { ELEV2D_TH, readElev2dTh, type Elev2dTh } from '../core/schism/elev2dTh.js';
 import { meshSides, readHotstart, type Hotstart, type MeshSides } from '../core/schism/hotstart.js';
-import { formatParamProblem, ParamError, readParam, type ModelParameters } from '../core/schism/param.js';
+import { readParam, type ModelParameters } from '../core/schism/param.js';
 import { openSfluxAir, type SfluxAir } from '../core/schism/sflux.js';
 
 export const RUN_FILES = {
@@ -153,13 +154,7 @@ async function input<T>(file: string, why: string, read: () => Promise<T>): Prom
 
 function oneLine(error: unknown, file: string): string {
   if (error instanceof RunInputError) return error.message;
-  const more = (n: number) => (n > 1 ? ` (and ${n - 1} more problem${n === 2 ? '' : 's'})` : '');
-  if (error instanceof ParamError && error.problems.length > 0) return formatParamProblem(error.file, error.problems[0]) + more(error.problems.length);
-  if (error instanceof BctidesError && error.problems.length > 0) return `${error.file}:${error.problems[0].line}: ${error.problems[0].message}${more(error.problems.length)}`;
-  if (error instanceof MeshError) {
-    const errors = error.problems.filter((p) => p.severity === 'error');
-    if (errors.length > 0) return formatProblem(error.file, errors[0]) + more(errors.length);
-  }
+  if (error instanceof InputFileError) return error.firstError();
   const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
   return message.includes(file) ? message : `${file}: ${message}`;
 }

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectIcs, haversineDistance } from '../core/geodesy.js';
 import { generateRectangleMesh } from '../core/mesh/generate.js';
 import { loadGr3Property, loadMesh, readGr3Property, readMesh, writeGr3Property, writeMesh } from '../core/mesh/gr3.js';
-import { MeshError, ProblemLog, countProblems, formatProblem, type MeshProblem } from '../core/mesh/mesh.js';
+import { formatInputProblem } from '../core/inputProblems.js';
+import { MeshError, ProblemLog, countProblems, type MeshProblem } from '../core/mesh/mesh.js';
 import { meshStats } from '../core/mesh/stats.js';
 
 let dir: string;
@@ -334,7 +335,7 @@ describe('loadMesh and problem formatting', () => {
   });
 
   it('formats a problem as <file>:<line>: <severity>: <message>', () => {
-    expect(formatProblem('hgrid.gr3', warning(3, 'x'))).toBe('hgrid.gr3:3: warning: x');
+    expect(formatInputProblem('hgrid.gr3', warning(3, 'x'))).toBe('hgrid.gr3:3: warning: x');
   });
 
   it('ProblemLog sorts by line and summarises each kind past its cap', () => {

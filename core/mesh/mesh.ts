@@ -8,6 +8,7 @@
  * triangle numbers differ from the file's element ids when the file had quads.
  */
 import { detectIcs, meshDistance, type Ics } from '../geodesy.js';
+import { InputFileError, type InputProblem, type Severity } from '../inputProblems.js';
 
 export interface OpenBoundary {
   /** Node indices (0-based) in the order the file lists them. */
@@ -33,15 +34,10 @@ export interface Mesh {
   landBoundaries: LandBoundary[];
 }
 
-export type Severity = 'error' | 'warning';
-
 /** One thing wrong with a mesh file, at the line (1-based) where it shows. */
-export interface MeshProblem {
+export interface MeshProblem extends InputProblem {
   line: number;
   severity: Severity;
-  message: string;
-  /** Set on the one problem that stands for the rest of a kind past the cap: how many it stands for. */
-  omitted?: number;
 }
 
 /** What to do with quadrilateral elements: split each into two triangles, or refuse the mesh. */
@@ -54,11 +50,6 @@ export interface MeshOptions {
   ics?: Ics;
 }
 
-/** `<file>:<line>: <severity>: <message>`, the form editors and CI logs link to. */
-export function formatProblem(file: string, problem: MeshProblem): string {
-  return `${file}:${problem.line}: ${problem.severity}: ${problem.message}`;
-}
-
 export function hasErrors(problems: readonly MeshProblem[]): boolean {
   return problems.some((p) => p.severity === 'error');
 }
@@ -69,14 +60,14 @@ export function countProblems(problems: readonly MeshProblem[], severity: Severi
 }
 
 /** Thrown by loadMesh when a mesh file has errors; carries every problem found. */
-export class MeshError extends Error {
+export class MeshError extends InputFileError {
   override name = 'MeshError';
   constructor(
-    readonly file: string,
-    readonly problems: readonly MeshProblem[],
+    file: string,
+    override readonly problems: readonly MeshProblem[],
   ) {
     const errors = countProblems(problems, 'error');
-    super([`${file}: ${errors} error${errors === 1 ? '' : 's'} in mesh`, ...problems.map((p) => formatProblem(file, p))].join('\n'));
+    super(file, problems, `${file}: ${errors} error${errors === 1 ? '' : 's'} in mesh`);
   }
 }
 

@@ -38,6 +38,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Mesh } from '../mesh/mesh.js';
 import { parseFortranNumber } from './namelist.js';
+import { InputFileError, type InputProblem } from '../inputProblems.js';
 
 export interface TidalPotentialConstituent {
   name: string;
@@ -106,20 +107,18 @@ export interface Bctides {
   lines?: { ntip: number; nbfr: number; nope: number };
 }
 
-export interface BctidesProblem {
+export interface BctidesProblem extends InputProblem {
   line: number;
-  message: string;
 }
 
 /** A bctides.in that cannot be read, does not fit the mesh, or asks for what the built-in model lacks. */
-export class BctidesError extends Error {
+export class BctidesError extends InputFileError {
   override name = 'BctidesError';
   constructor(
-    readonly file: string,
-    readonly problems: readonly BctidesProblem[],
+    file: string,
+    override readonly problems: readonly BctidesProblem[],
   ) {
-    const lines = problems.map((p) => `${file}:${p.line}: ${p.message}`);
-    super(lines.length === 1 ? lines[0] : [`${file}: ${lines.length} problems`, ...lines].join('\n'));
+    super(file, problems, problems.length === 1 ? undefined : `${file}: ${problems.length} problems`);
   }
 }
 

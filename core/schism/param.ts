@@ -31,6 +31,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { formatNamelist, parseNamelist, NamelistError, type FormatEntry, type Namelist, type NamelistValue } from './namelist.js';
+import { InputFileError, type InputProblem } from '../inputProblems.js';
 
 export type ParamGroup = 'core' | 'opt' | 'schout';
 export type ParamRole = 'supported' | 'fixed' | 'inert';
@@ -210,27 +211,21 @@ export interface ModelParameters extends ParamSettings {
   lines: ReadonlyMap<string, number>;
 }
 
-/** One thing wrong in a param.nml. `line` is absent only when there is nothing in the file to point at. */
-export interface ParamProblem {
-  line?: number;
+/** One thing wrong in a param.nml, always about a key. */
+export interface ParamProblem extends InputProblem {
   key: string;
-  message: string;
 }
 
 /** Thrown when a param.nml has problems; carries all of them, one per line of the message. */
-export class ParamError extends Error {
+export class ParamError extends InputFileError {
   override name = 'ParamError';
   constructor(
-    readonly file: string,
-    readonly problems: readonly ParamProblem[],
+    file: string,
+    override readonly problems: readonly ParamProblem[],
   ) {
     const n = problems.length;
-    super([`${file}: ${n} problem${n === 1 ? '' : 's'} for the built-in model`, ...problems.map((p) => formatParamProblem(file, p))].join('\n'));
+    super(file, problems, `${file}: ${n} problem${n === 1 ? '' : 's'} for the built-in model`);
   }
-}
-
-export function formatParamProblem(file: string, p: ParamProblem): string {
-  return `${file}${p.line === undefined ? '' : `:${p.line}`}: ${p.key}: ${p.message}`;
 }
 
 export async function readParam(path: string): Promise<ModelParameters> {

@@ -5,7 +5,8 @@
  */
 import { ICS_RULE, type Ics } from '../../core/geodesy.js';
 import { readMesh } from '../../core/mesh/gr3.js';
-import { countProblems, formatProblem, hasErrors, type MeshProblem } from '../../core/mesh/mesh.js';
+import { formatInputProblem } from '../../core/inputProblems.js';
+import { countProblems, hasErrors, type MeshProblem } from '../../core/mesh/mesh.js';
 import { meshStats, type MeshStats, type Range } from '../../core/mesh/stats.js';
 import { UsageError, type Command, type CommandIO } from './command.js';
 
@@ -61,7 +62,7 @@ function printProblems(file: string, problems: MeshProblem[], io: CommandIO): vo
   const errors = countProblems(problems, 'error');
   const warnings = countProblems(problems, 'warning');
   io.out(`problems: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
-  for (const problem of problems) io.out(formatProblem(file, problem));
+  for (const problem of problems) io.out(formatInputProblem(file, problem));
 }
 
 function span(range: Range, unit: string): string {
