@@ -8,6 +8,7 @@ import { readMesh } from '../../core/mesh/gr3.js';
 import { formatInputProblem } from '../../core/inputProblems.js';
 import { countProblems, hasErrors, type MeshProblem } from '../../core/mesh/mesh.js';
 import { meshStats, type MeshStats, type Range } from '../../core/mesh/stats.js';
+import { commandArguments } from './args.js';
 import { UsageError, type Command, type CommandIO } from './command.js';
 
 export const meshCheck: Command = async (args, io) => {
@@ -21,24 +22,10 @@ export const meshCheck: Command = async (args, io) => {
 };
 
 function parseArguments(args: string[]): { file: string; ics: Ics | undefined } {
-  let file: string | undefined;
-  let ics: Ics | undefined;
-  for (let k = 0; k < args.length; k++) {
-    const arg = args[k];
-    if (arg === '--ics' || arg.startsWith('--ics=')) {
-      const value = arg === '--ics' ? args[++k] : arg.slice('--ics='.length);
-      if (value !== '1' && value !== '2') throw new UsageError(`--ics takes 1 (metres) or 2 (lon/lat), got ${value ?? 'nothing'}`);
-      ics = Number(value) as Ics;
-    } else if (arg.startsWith('-')) {
-      throw new UsageError(`unknown option ${arg}`);
-    } else if (file !== undefined) {
-      throw new UsageError(`one mesh file at a time (got ${file} and ${arg})`);
-    } else {
-      file = arg;
-    }
-  }
-  if (file === undefined) throw new UsageError('missing the hgrid.gr3 file to check');
-  return { file, ics };
+  const { positional, options } = commandArguments(args, 'the hgrid.gr3 file to check', ['ics']);
+  const ics = options.ics;
+  if (ics !== undefined && ics !== '1' && ics !== '2') throw new UsageError(`--ics takes 1 (metres) or 2 (lon/lat), got ${ics}`);
+  return { file: positional, ics: ics === undefined ? undefined : (Number(ics) as Ics) };
 }
 
 function printStats(stats: MeshStats, file: string, title: string, io: CommandIO): void {

@@ -8,6 +8,7 @@
 import { RunInputError } from '../../model/runDirectory.js';
 import { runModel } from '../../model/run.js';
 import { BlowUpError } from '../../model/stepper.js';
+import { commandArguments } from './args.js';
 import { UsageError, type Command } from './command.js';
 
 export const EXIT = { ok: 0, failure: 1, badInput: 3, blowUp: 4 } as const;
@@ -32,22 +33,8 @@ export const modelRun: Command = async (args, io) => {
 };
 
 function parseArguments(args: string[]): { runDir: string; threads: number } {
-  let runDir: string | undefined;
-  let threads = 1;
-  for (let k = 0; k < args.length; k++) {
-    const arg = args[k];
-    if (arg === '--threads' || arg.startsWith('--threads=')) {
-      const value = arg === '--threads' ? args[++k] : arg.slice('--threads='.length);
-      if (value === undefined || !/^[1-9]\d*$/.test(value)) throw new UsageError(`--threads takes a positive integer, got ${value ?? 'nothing'}`);
-      threads = Number(value);
-    } else if (arg.startsWith('-')) {
-      throw new UsageError(`unknown option ${arg}`);
-    } else if (runDir !== undefined) {
-      throw new UsageError(`one run directory at a time (got ${runDir} and ${arg})`);
-    } else {
-      runDir = arg;
-    }
-  }
-  if (runDir === undefined) throw new UsageError('missing the run directory');
-  return { runDir, threads };
+  const { positional, options } = commandArguments(args, 'the run directory', ['threads']);
+  const threads = options.threads ?? '1';
+  if (!/^[1-9]\d*$/.test(threads)) throw new UsageError(`--threads takes a positive integer, got ${threads}`);
+  return { runDir: positional, threads: Number(threads) };
 }

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { commandArguments } from '../server/commands/args.js';
+import { UsageError } from '../server/commands/command.js';
+
+describe('command arguments', () => {
+  it('take one positional and the named options, in either form', () => {
+    expect(commandArguments(['run1', '--threads', '2'], 'the run directory', ['threads'])).toEqual({ positional: 'run1', options: { threads: '2' } });
+    expect(commandArguments(['--threads=3', 'run1'], 'the run directory', ['threads'])).toEqual({ positional: 'run1', options: { threads: '3' } });
+    expect(commandArguments(['run1'], 'the run directory', ['threads'])).toEqual({ positional: 'run1', options: {} });
+  });
+
+  it.each([
+    [[], 'missing the run directory'],
+    [['run1', 'run2'], 'too many arguments: run2 (after run1)'],
+    [['run1', '--fast'], 'unknown option --fast'],
+    [['run1', '--threads'], "Option '--threads <value>' argument missing"],
+  ])('%j is a usage error: %s', (args, message) => {
+    expect(() => commandArguments(args, 'the run directory', ['threads'])).toThrow(new UsageError(message));
+  });
+});
