@@ -16,6 +16,10 @@ const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> 
     usage: 'coastcast setup            install the Temporal CLI if none is found',
     load: async () => (await import('./commands/setup.js')).setup,
   },
+  'tide predict': {
+    usage: 'coastcast tide predict --constants <file.json> --start <ISO> --end <ISO> --step <seconds>   tide from harmonic constants, CSV time,elevation',
+    load: async () => (await import('./commands/tidePredict.js')).tidePredict,
+  },
   'temporal path': {
     usage: 'coastcast temporal path    print the Temporal CLI that coastcast will run',
     load: async () => (await import('./commands/setup.js')).temporalPath,
