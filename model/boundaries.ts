@@ -19,7 +19,7 @@ export interface OpenBoundaryValues {
 }
 
 /**
- * Fluxes through the boundary half-edge faces in [begin, end).
+ * Fluxes through the listed boundary half-edge faces `faces[begin..end)`.
  *
  * Land faces are walls (no normal flow): the mirror-state HLL flux, which
  * carries pressure and a reflection term but exactly no mass.
@@ -45,11 +45,12 @@ export interface OpenBoundaryValues {
  */
 export function computeBoundaryFluxes(
   dual: DualMesh, state: FlowState, bed: Float64Array, p: Primitives, open: OpenBoundaryValues,
-  g: number, secondOrder: boolean, out: Float64Array, begin: number, end: number,
+  g: number, secondOrder: boolean, out: Float64Array, faces: Int32Array, begin: number, end: number,
 ): void {
   const { faceNode, faceOther, faceNx, faceNy, faceLength, faceOpen } = dual;
   const { h } = state;
-  for (let f = begin; f < end; f++) {
+  for (let q = begin; q < end; q++) {
+    const f = faces[q];
     const i = faceNode[f];
     const nx = faceNx[f];
     const ny = faceNy[f];

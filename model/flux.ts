@@ -37,33 +37,6 @@ export function hllNormalFlux(
 }
 
 /**
- * Flux with the hydrostatic reconstruction of Audusse et al. (2004): both
- * sides are brought to the interface bed b* = max(bL, bR) with h* = max(0,
- * η − b*), which keeps water at rest at rest (also against emerged land) and
- * keeps h non-negative under the CFL limit. Writes, per unit face length,
- * mass and x/y momentum flux (from L to R) at out[o..o+2] and the pressure
- * corrections g/2·(h² − h*²) of the left and right sides at out[o+3], out[o+4];
- * returns the largest signal speed.
- */
-export function hydrostaticFlux(
-  hL: number, uL: number, vL: number, bL: number,
-  hR: number, uR: number, vR: number, bR: number,
-  nx: number, ny: number, g: number, out: Float64Array, o: number,
-): number {
-  const bStar = Math.max(bL, bR);
-  const hLs = Math.max(0, hL + bL - bStar);
-  const hRs = Math.max(0, hR + bR - bStar);
-  const speed = hllNormalFlux(hLs, uL * nx + vL * ny, vL * nx - uL * ny, hRs, uR * nx + vR * ny, vR * nx - uR * ny, g, out, o);
-  const normal = out[o + 1];
-  const tangential = out[o + 2];
-  out[o + 1] = normal * nx - tangential * ny;
-  out[o + 2] = normal * ny + tangential * nx;
-  out[o + 3] = 0.5 * g * (hL * hL - hLs * hLs);
-  out[o + 4] = 0.5 * g * (hR * hR - hRs * hRs);
-  return speed;
-}
-
-/**
  * Normal momentum flux through a wall: the HLL flux against the mirror state
  * (same depth, normal velocity reversed), in closed form so the mass flux is
  * exactly zero. Writes the flux per unit length at out[o]; returns the largest

@@ -5,7 +5,9 @@
  * inputs), flux.ts (Riemann fluxes), edgeFluxes.ts and boundaries.ts (face fluxes),
  * sources.ts (friction, Coriolis, wind, pressure), kernels.ts (the phases of a step
  * over node/edge ranges), parallel.ts (serial or worker-thread execution),
- * stepper.ts (the model: sub-stepping, SSP-RK2, blow-up checks), output.ts (out2d fields).
+ * levels.ts, multirate.ts and multirateKernels.ts (local time stepping: levels,
+ * the cycle, its phases), stepper.ts (the model: sub-stepping, SSP-RK2, blow-up
+ * checks), output.ts (out2d fields).
  */
 export type { ModelMesh } from './mesh.js';
 export { buildDual, type DualMesh } from './dual.js';

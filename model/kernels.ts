@@ -1,7 +1,8 @@
 import { computeBoundaryFluxes, FACE_STRIDE, type OpenBoundaryValues } from './boundaries.js';
 import type { DualMesh } from './dual.js';
 import { computeEdgeFluxes, EDGE_STRIDE } from './edgeFluxes.js';
-import { computePrimitives, greenGauss, markFronts, primitiveGradients, type Primitives } from './reconstruction.js';
+import { runMultiratePhase, type MultirateArrays } from './multirateKernels.js';
+import { computePrimitives, greenGauss, primitiveGradients, type Primitives } from './reconstruction.js';
 import { addAtmosphericSources, applyLocalSources } from './sources.js';
 import type { FlowState } from './state.js';
 
@@ -26,9 +27,17 @@ export interface Solver {
   readonly prim: Primitives;
   readonly edgeFlux: Float64Array;
   readonly faceFlux: Float64Array;
+  /** 0, 1, … of nodes, edges and boundary faces: the lists of a global step. */
+  readonly allNodes: Int32Array;
+  readonly allEdges: Int32Array;
+  readonly allFaces: Int32Array;
+  /** Per node, Σ speed·face length / area at the last full residual: the CFL limit is 2·CFL / rate. */
+  readonly rate: Float64Array;
+  /** Local time stepping's arrays, when it is on. */
+  readonly multirate: MultirateArrays | undefined;
   readonly open: OpenBoundaryValues;
   readonly atmosphere: AtmosphereArrays | undefined;
-  /** Arguments of the phase being run: [dt, residual slot (0: r0, 1: r1)]. */
+  /** Arguments of the phase being run: [dt, residual slot (0: r0, 1: r1)], then local time stepping's (see MR_PARAM). */
   readonly params: Float64Array;
   /** Per-thread results: the largest flux rate of its nodes, and whether a stage made a depth negative. */
   readonly threadRate: Float64Array;
@@ -46,42 +55,50 @@ export interface AtmosphereArrays {
 /** The pieces of a step; between two phases every thread has finished the previous one. */
 export const PHASE = {
   primitives: 0,
-  fronts: 1,
-  gradients: 2,
-  fluxes: 3,
-  gather: 4,
-  stage1: 5,
-  stage2: 6,
-  sources: 7,
-  save: 8,
-  restore: 9,
+  gradients: 1,
+  fluxes: 2,
+  gather: 3,
+  stage1: 4,
+  stage2: 5,
+  sources: 6,
+  save: 7,
+  restore: 8,
+  multirateBegin: 9,
+  multirateField: 10,
+  multirateGradients: 11,
+  multirateFluxes: 12,
+  multirateGather: 13,
+  multirateUpdate: 14,
+  multirateAtmosphere: 15,
 } as const;
 export type Phase = (typeof PHASE)[keyof typeof PHASE];
 
-const slice = (count: number, thread: number, threads: number): [number, number] => [
-  Math.floor((count * thread) / threads),
-  Math.floor((count * (thread + 1)) / threads),
-];
+/** Thread `thread`'s share of [begin, end) when `threads` split it. */
+export function slice(begin: number, end: number, thread: number, threads: number): [number, number] {
+  const count = end - begin;
+  return [begin + Math.floor((count * thread) / threads), begin + Math.floor((count * (thread + 1)) / threads)];
+}
 
 /** Runs one thread's share of a phase: a contiguous range of nodes, edges or boundary faces. */
-export function runPhase(s: Solver, phase: Phase, thread: number): void {
-  const n = s.dual.nodeCount;
-  const [begin, end] = slice(n, thread, s.threads);
+export function runPhase(s: Solver, phase: Phase, thread: number, threads: number): void {
+  if (phase >= PHASE.multirateBegin) {
+    runMultiratePhase(s, phase, thread, threads);
+    return;
+  }
+  const [begin, end] = slice(0, s.dual.nodeCount, thread, threads);
+  const nodes = s.allNodes;
   switch (phase) {
     case PHASE.primitives:
-      computePrimitives(s.state, s.bed, s.dryThreshold, s.prim, begin, end);
-      return;
-    case PHASE.fronts:
-      markFronts(s.dual, s.prim, begin, end);
+      computePrimitives(s.state, s.bed, s.dryThreshold, s.prim, nodes, begin, end);
       return;
     case PHASE.gradients:
-      primitiveGradients(s.dual, s.prim, begin, end);
+      primitiveGradients(s.dual, s.prim, nodes, begin, end);
       return;
     case PHASE.fluxes: {
-      const [e0, e1] = slice(s.dual.edgeCount, thread, s.threads);
-      computeEdgeFluxes(s.dual, s.state, s.bed, s.prim, s.gravity, s.secondOrder, s.edgeFlux, e0, e1);
-      const [f0, f1] = slice(s.dual.faceCount, thread, s.threads);
-      computeBoundaryFluxes(s.dual, s.state, s.bed, s.prim, s.open, s.gravity, s.secondOrder, s.faceFlux, f0, f1);
+      const [e0, e1] = slice(0, s.dual.edgeCount, thread, threads);
+      computeEdgeFluxes(s.dual, s.state, s.bed, s.prim, s.gravity, s.secondOrder, s.edgeFlux, s.allEdges, e0, e1);
+      const [f0, f1] = slice(0, s.dual.faceCount, thread, threads);
+      computeBoundaryFluxes(s.dual, s.state, s.bed, s.prim, s.open, s.gravity, s.secondOrder, s.faceFlux, s.allFaces, f0, f1);
       return;
     }
     case PHASE.gather: {
@@ -99,7 +116,7 @@ export function runPhase(s: Solver, phase: Phase, thread: number): void {
       s.threadNegative[thread] = stageUpdate(s, phase === PHASE.stage2, begin, end) ? 1 : 0;
       return;
     case PHASE.sources:
-      applyLocalSources(s.state, s.manning, s.coriolis, s.dryThreshold, s.gravity, s.params[0], begin, end);
+      applyLocalSources(s.state, s.manning, s.coriolis, s.dryThreshold, s.gravity, s.params[0], nodes, begin, end);
       return;
     case PHASE.save:
       copyRange(s.state, s.start, begin, end);
@@ -122,9 +139,11 @@ function copyRange(from: FlowState, to: FlowState, begin: number, end: number): 
  * edges were split among threads. Returns max Σ speed·face length / area.
  */
 function gather(s: Solver, r: FlowState, begin: number, end: number): number {
-  const { nodeEdgeStart, nodeEdges, edgeNx, edgeNy, nodeFaceStart, area } = s.dual;
+  const { nodeEdgeStart, nodeEdges, nodeFaceStart, area } = s.dual;
   const ef = s.edgeFlux;
   const ff = s.faceFlux;
+  const edgeStride = EDGE_STRIDE;
+  const faceStride = FACE_STRIDE;
   let maxRate = 0;
   for (let i = begin; i < end; i++) {
     let rh = 0;
@@ -133,21 +152,20 @@ function gather(s: Solver, r: FlowState, begin: number, end: number): number {
     let rate = 0;
     for (let k = nodeEdgeStart[i]; k < nodeEdgeStart[i + 1]; k++) {
       const code = nodeEdges[k];
-      const e = code >> 1;
-      const o = EDGE_STRIDE * e;
+      const o = edgeStride * (code >> 1);
       if ((code & 1) === 0) {
         rh -= ef[o];
-        rx -= ef[o + 1] + ef[o + 3] * edgeNx[e];
-        ry -= ef[o + 2] + ef[o + 3] * edgeNy[e];
+        rx -= ef[o + 1];
+        ry -= ef[o + 2];
       } else {
         rh += ef[o];
-        rx += ef[o + 1] + ef[o + 4] * edgeNx[e];
-        ry += ef[o + 2] + ef[o + 4] * edgeNy[e];
+        rx += ef[o + 3];
+        ry += ef[o + 4];
       }
       rate += ef[o + 5];
     }
     for (let f = nodeFaceStart[i]; f < nodeFaceStart[i + 1]; f++) {
-      const o = FACE_STRIDE * f;
+      const o = faceStride * f;
       rh -= ff[o];
       rx -= ff[o + 1];
       ry -= ff[o + 2];
@@ -157,6 +175,7 @@ function gather(s: Solver, r: FlowState, begin: number, end: number): number {
     r.hu[i] = rx;
     r.hv[i] = ry;
     rate /= area[i];
+    s.rate[i] = rate;
     if (rate > maxRate) maxRate = rate;
   }
   return maxRate;

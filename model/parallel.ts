@@ -6,7 +6,8 @@ import { runPhase, type Phase, type Solver } from './kernels.js';
 
 /** Runs the phases of a step over all threads and returns when every share is done. */
 export interface Executor {
-  run(phase: Phase): void;
+  /** `serial`: run the whole phase on the calling thread (for small ones; the result is the same). */
+  run(phase: Phase, serial?: boolean): void;
   /** Resolves once every thread can take work. */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -14,7 +15,7 @@ export interface Executor {
 
 export function serialExecutor(solver: Solver): Executor {
   return {
-    run: (phase) => runPhase(solver, phase, 0),
+    run: (phase) => runPhase(solver, phase, 0, 1),
     ready: async () => {},
     close: async () => {},
   };
@@ -74,14 +75,18 @@ export class WorkerPool implements Executor {
     return this.online;
   }
 
-  run(phase: Phase): void {
+  run(phase: Phase, serial = false): void {
+    if (serial) {
+      runPhase(this.solver, phase, 0, 1);
+      return;
+    }
     const c = this.control;
     if (!this.started) this.awaitWorkers();
     Atomics.store(c, CONTROL.phase, phase);
     Atomics.store(c, CONTROL.pending, this.workers.length);
     Atomics.add(c, CONTROL.generation, 1);
     Atomics.notify(c, CONTROL.generation);
-    runPhase(this.solver, phase, 0);
+    runPhase(this.solver, phase, 0, this.solver.threads);
     // Bounded: a worker that died mid-phase must end the run with an error, not block this thread forever.
     const deadline = Date.now() + PHASE_TIMEOUT_MS;
     for (let left = Atomics.load(c, CONTROL.pending); left !== 0; left = Atomics.load(c, CONTROL.pending)) {

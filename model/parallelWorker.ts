@@ -13,7 +13,7 @@ for (;;) {
   Atomics.wait(control, CONTROL.generation, seen);
   seen = Atomics.load(control, CONTROL.generation);
   try {
-    runPhase(solver, Atomics.load(control, CONTROL.phase) as Phase, thread);
+    runPhase(solver, Atomics.load(control, CONTROL.phase) as Phase, thread, solver.threads);
   } catch (error) {
     Atomics.store(control, CONTROL.failed, 1);
     console.error(error);

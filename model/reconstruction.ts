@@ -32,9 +32,11 @@ export function allocatePrimitives(n: number): Primitives {
   };
 }
 
-export function computePrimitives(state: FlowState, bed: Float64Array, h0: number, p: Primitives, begin: number, end: number): void {
+/** Primitives of the listed nodes `nodes[begin..end)`, from `state`. */
+export function computePrimitives(state: FlowState, bed: Float64Array, h0: number, p: Primitives, nodes: Int32Array, begin: number, end: number): void {
   const { h, hu, hv } = state;
-  for (let i = begin; i < end; i++) {
+  for (let q = begin; q < end; q++) {
+    const i = nodes[q];
     const hi = h[i];
     p.eta[i] = hi + bed[i];
     if (hi >= h0) {
@@ -46,19 +48,6 @@ export function computePrimitives(state: FlowState, bed: Float64Array, h0: numbe
       p.v[i] = 0;
       p.dry[i] = 1;
     }
-  }
-}
-
-/** Needs `dry` of all nodes; writes `front` for nodes in [begin, end). */
-export function markFronts(dual: DualMesh, p: Primitives, begin: number, end: number): void {
-  const { nodeEdgeStart, nodeEdges, edgeNodes } = dual;
-  for (let i = begin; i < end; i++) {
-    let front = p.dry[i];
-    for (let k = nodeEdgeStart[i]; k < nodeEdgeStart[i + 1] && front === 0; k++) {
-      const code = nodeEdges[k];
-      front = p.dry[edgeNodes[(code & ~1) + 1 - (code & 1)]];
-    }
-    p.front[i] = front;
   }
 }
 
@@ -93,19 +82,27 @@ export function greenGauss(dual: DualMesh, phi: Float64Array, gx: Float64Array, 
   }
 }
 
-/** The same Green–Gauss gradients of η, u and v together (one pass over the edges); zero at front nodes, which reconstruct to first order. */
-export function primitiveGradients(dual: DualMesh, p: Primitives, begin: number, end: number): void {
+/**
+ * The same Green–Gauss gradients of η, u and v together (one pass over the
+ * edges) for the listed nodes, which also get their `front` flag (the node
+ * or a neighbour dry: needs `dry` of the neighbours). Front nodes reconstruct
+ * to first order, so their gradients are zero.
+ */
+export function primitiveGradients(dual: DualMesh, p: Primitives, nodes: Int32Array, begin: number, end: number): void {
   const { nodeEdgeStart, nodeEdges, edgeNodes, edgeNx, edgeNy, edgeLength, nodeFaceStart, faceOther, faceNx, faceNy, faceLength, area } = dual;
-  const { eta, u, v, front } = p;
-  for (let i = begin; i < end; i++) {
+  const { eta, u, v, dry } = p;
+  for (let q = begin; q < end; q++) {
+    const i = nodes[q];
+    let front = dry[i];
     let ex = 0, ey = 0, ux = 0, uy = 0, vx = 0, vy = 0;
-    if (front[i] === 0) {
+    if (front === 0) {
       const etaI = eta[i], uI = u[i], vI = v[i];
       for (let k = nodeEdgeStart[i]; k < nodeEdgeStart[i + 1]; k++) {
         const code = nodeEdges[k];
         const e = code >> 1;
         const side = code & 1;
         const j = edgeNodes[2 * e + 1 - side];
+        front |= dry[j];
         const w = 0.5 * edgeLength[e] * (side === 0 ? 1 : -1);
         const wx = w * edgeNx[e];
         const wy = w * edgeNy[e];
@@ -123,17 +120,12 @@ export function primitiveGradients(dual: DualMesh, p: Primitives, begin: number,
         ux += dU * wx; uy += dU * wy;
         vx += dV * wx; vy += dV * wy;
       }
-      const inv = 1 / area[i];
+      const inv = front === 0 ? 1 / area[i] : 0;
       ex *= inv; ey *= inv; ux *= inv; uy *= inv; vx *= inv; vy *= inv;
     }
+    p.front[i] = front;
     p.etaX[i] = ex; p.etaY[i] = ey;
     p.uX[i] = ux; p.uY[i] = uy;
     p.vX[i] = vx; p.vY[i] = vy;
   }
-}
-
-/** van Albada limiter of two slope estimates: the smooth mean where they agree in sign, zero at extrema. */
-export function vanAlbada(a: number, b: number): number {
-  const ab = a * b;
-  return ab <= 0 ? 0 : (ab * (a + b)) / (a * a + b * b);
 }

@@ -39,14 +39,15 @@ export function addAtmosphericSources(
  *   even in very shallow water;
  * - Coriolis, as the Crank–Nicolson (Cayley) rotation of (hu, hv) by f·dt,
  *   which preserves |hu| exactly, so it neither creates nor damps energy.
- * Nodes below h0 carry no momentum.
+ * Nodes below h0 carry no momentum. Applies to the listed nodes `nodes[begin..end)`.
  */
 export function applyLocalSources(
   state: FlowState, manning: Float64Array | undefined, coriolis: Float64Array | undefined,
-  h0: number, g: number, dt: number, begin: number, end: number,
+  h0: number, g: number, dt: number, nodes: Int32Array, begin: number, end: number,
 ): void {
   const { h, hu, hv } = state;
-  for (let i = begin; i < end; i++) {
+  for (let q = begin; q < end; q++) {
+    const i = nodes[q];
     const hi = h[i];
     if (hi < h0) continue;
     let qx = hu[i];

@@ -25,13 +25,13 @@ export interface RitterFigures {
  * h = (2√(g h_L) − (x − x0)/t)² / (9g) between the rarefaction head
  * x0 − t√(g h_L) and the front x0 + 2t√(g h_L).
  */
-export function ritter({ cells = 200, time = 30, dryThreshold = 1e-3 } = {}): RitterFigures {
+export function ritter({ cells = 200, time = 30, dryThreshold = 1e-3, localTimeStepping = false } = {}): RitterFigures {
   const length = 1000;
   const dam = 500;
   const reservoir = 1;
   const g = 9.81;
   const mesh = generateRectangleMesh({ nx: cells + 1, ny: 3, dx: length / cells, depth: () => 0, diagonals: 'alternating' });
-  const model = new ShallowWaterModel(mesh, { gravity: g, dryThreshold });
+  const model = new ShallowWaterModel(mesh, { gravity: g, dryThreshold, localTimeStepping });
   const { h } = model.state;
   for (let i = 0; i < h.length; i++) h[i] = mesh.x[i] < dam ? reservoir : mesh.x[i] === dam ? reservoir / 2 : 0;
   const steps = 100;

@@ -25,7 +25,7 @@ export interface TidalChannelFigures {
  * round trip 2L/√(gH), so the amplitude is fitted over the last two of
  * `periods` periods.
  */
-export function tidalChannel({ cells = 100, periods = 5, rampPeriods = 1, kL = 1 } = {}): TidalChannelFigures {
+export function tidalChannel({ cells = 100, periods = 5, rampPeriods = 1, kL = 1, localTimeStepping = false } = {}): TidalChannelFigures {
   const length = 10_000;
   const depth = 10;
   const a = 0.01;
@@ -39,6 +39,7 @@ export function tidalChannel({ cells = 100, periods = 5, rampPeriods = 1, kL = 1
   const mesh = generateRectangleMesh({ nx: cells + 1, ny: 4, dx: length / cells, depth: () => depth, diagonals: 'alternating', openSides: ['west'] });
   const model = new ShallowWaterModel(mesh, {
     gravity: g,
+    localTimeStepping,
     boundaryElevation: (t, eta) => eta.fill(ramp(t) * a * Math.cos(omega * t)),
     boundaryVelocity: (t, u, v) => {
       u.fill(-ramp(t) * mouthCurrent * Math.sin(omega * t));

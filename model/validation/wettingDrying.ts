@@ -18,10 +18,10 @@ export interface WettingDryingFigures {
  * water sloshes up and down the beach with Manning friction. Only walls:
  * the volume must stay constant to round-off.
  */
-export function wettingDrying({ steps = 10_000, dt = 1 } = {}): WettingDryingFigures {
+export function wettingDrying({ steps = 10_000, dt = 1, localTimeStepping = false } = {}): WettingDryingFigures {
   const length = 2000;
   const mesh = generateRectangleMesh({ nx: 41, ny: 9, dx: length / 40, depth: (x) => 5 - (7 * x) / length, diagonals: 'alternating', jitter: 0.3 });
-  const model = new ShallowWaterModel(mesh, { manning: 0.02 });
+  const model = new ShallowWaterModel(mesh, { manning: 0.02, localTimeStepping });
   const { h } = model.state;
   for (let i = 0; i < h.length; i++) h[i] = Math.max(0, 0.8 * Math.cos((Math.PI * mesh.x[i]) / length) - model.bed[i]);
   const volume0 = totalVolume(model.state, model.dual.area);

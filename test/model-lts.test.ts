@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { generateRectangleMesh } from '../core/mesh/generate.js';
+import type { MultirateArrays } from '../model/multirateKernels.js';
+import type { ModelMesh } from '../model/mesh.js';
+import { setStillWater, totalVolume } from '../model/state.js';
+import { ShallowWaterModel, type ModelOptions } from '../model/stepper.js';
+
+const g = 9.81;
+const LENGTH = 8000;
+
+/**
+ * A channel whose element size grows smoothly by a factor of 8 from west to
+ * east (x stretched exponentially), so at uniform depth its nodes' CFL steps
+ * span four time-step levels.
+ */
+function gradedChannel(depth: (x: number, y: number) => number, openSides: ('west' | 'east')[] = []): ModelMesh {
+  const cells = 48;
+  const ratio = 8;
+  const uniform = generateRectangleMesh({ nx: cells + 1, ny: 5, dx: LENGTH / cells, dy: 400, diagonals: 'alternating', jitter: 0.2, openSides });
+  const a = Math.log(ratio);
+  const x = Float64Array.from(uniform.x, (s) => (LENGTH * (Math.exp((a * s) / LENGTH) - 1)) / (ratio - 1));
+  return { ...uniform, x, depth: Float64Array.from(x, (xi, i) => depth(xi, uniform.y[i])) };
+}
+
+/** How many time-step levels the last cycle used (internal state, read only to check that the mesh really is multirate). */
+function levelCount(model: ShallowWaterModel): number {
+  const { multirate } = (model as unknown as { solver: { multirate: MultirateArrays } }).solver;
+  return new Set(multirate.plan.level).size;
+}
+
+function model(mesh: ModelMesh, options: ModelOptions = {}): ShallowWaterModel {
+  return new ShallowWaterModel(mesh, { gravity: g, localTimeStepping: true, ...options });
+}
+
+/** A long-wave hump moving east as a simple wave (Riemann invariant u − 2√(gh) as in still water). */
+function eastwardHump(m: ShallowWaterModel, x: Float64Array, depth: number, centre: number, amplitude: number): void {
+  const { h, hu } = m.state;
+  for (let i = 0; i < h.length; i++) {
+    h[i] = depth + amplitude * Math.exp(-(((x[i] - centre) / 600) ** 2));
+    hu[i] = 2 * h[i] * (Math.sqrt(g * h[i]) - Math.sqrt(g * depth));
+  }
+}
+
+describe('local time stepping', () => {
+  it('spans several levels on a mesh graded 1:8 and conserves volume across their interfaces to round-off', () => {
+    const mesh = gradedChannel(() => 5);
+    const m = model(mesh, { manning: 0.02 });
+    const { h } = m.state;
+    for (let i = 0; i < h.length; i++) h[i] = 5 + 0.5 * Math.exp(-(((mesh.x[i] - 1500) / 500) ** 2));
+    const v0 = totalVolume(m.state, m.dual.area);
+    for (let s = 0; s < 40; s++) m.step(20);
+    expect(levelCount(m)).toBeGreaterThanOrEqual(3);
+    expect(Math.abs(totalVolume(m.state, m.dual.area) - v0) / v0).toBeLessThan(1e-13);
+    expect(Math.min(...h)).toBeGreaterThan(0);
+  });
+
+  it('keeps a lake at rest over uneven bathymetry with emerged land on the graded mesh', () => {
+    const mesh = gradedChannel((x, y) => 3 + 2 * Math.sin(x / 700) * Math.cos(y / 300) - 9 * Math.exp(-(((x - 2500) / 500) ** 2 + ((y - 800) / 400) ** 2)));
+    const m = model(mesh);
+    setStillWater(m.state, m.bed, 0.5);
+    const { h, hu, hv } = m.state;
+    const dry = h.filter((d) => d === 0).length;
+    for (let s = 0; s < 100; s++) m.step(20);
+    expect(dry).toBeGreaterThan(2);
+    expect(levelCount(m)).toBeGreaterThanOrEqual(3);
+    for (let i = 0; i < h.length; i++) {
+      if (h[i] > 0) {
+        expect(Math.hypot(hu[i], hv[i]) / h[i]).toBeLessThan(1e-10);
+        expect(Math.abs(h[i] + m.bed[i] - 0.5)).toBeLessThan(1e-10);
+      } else {
+        expect(hu[i]).toBe(0);
+      }
+    }
+  });
+
+  it('carries a wave across level interfaces as global stepping does, within 1 % of its height', () => {
+    const mesh = gradedChannel(() => 5);
+    const end = (localTimeStepping: boolean) => {
+      const m = model(mesh, { localTimeStepping });
+      eastwardHump(m, mesh.x, 5, 1500, 0.2);
+      // 600 s at √(g·5) ≈ 7 m/s: the hump goes from the finest elements well into the coarse ones.
+      for (let s = 0; s < 30; s++) m.step(20);
+      return { eta: Float64Array.from(m.state.h, (d, i) => d + m.bed[i]), levels: localTimeStepping ? levelCount(m) : 1 };
+    };
+    const local = end(true);
+    const global = end(false);
+    expect(local.levels).toBeGreaterThanOrEqual(3);
+    let peak = 0;
+    let difference = 0;
+    for (let i = 0; i < local.eta.length; i++) {
+      peak = Math.max(peak, global.eta[i]);
+      difference = Math.max(difference, Math.abs(local.eta[i] - global.eta[i]));
+    }
+    // The hump really travelled into the coarse half, where both agree.
+    expect(peak).toBeGreaterThan(0.1);
+    expect(difference).toBeLessThan(0.01 * 0.2);
+  });
+
+  it('keeps depths non-negative while a tide floods and drains the graded beach', () => {
+    const mesh = gradedChannel((x) => 2 - x / 1500, ['west']);
+    const m = model(mesh, { manning: 0.025, boundaryElevation: (t, eta) => eta.fill(1.5 * Math.sin((2 * Math.PI * t) / 3600)) });
+    setStillWater(m.state, m.bed, 0);
+    const { h } = m.state;
+    const everWet = new Uint8Array(h.length);
+    const everDry = new Uint8Array(h.length);
+    for (let s = 0; s < 180; s++) {
+      m.step(20);
+      for (let i = 0; i < h.length; i++) {
+        expect(h[i]).toBeGreaterThanOrEqual(0);
+        if (h[i] < m.dryThreshold) everDry[i] = 1;
+        else everWet[i] = 1;
+      }
+    }
+    expect(everWet.reduce((n, w, i) => n + (w & everDry[i]), 0)).toBeGreaterThan(10);
+  });
+
+  it('gives bit-for-bit the same state for any thread count', async () => {
+    const mesh = gradedChannel((x) => 3 - x / 4000, ['west']);
+    const end = async (threads: number) => {
+      const m = model(mesh, {
+        threads, manning: 0.02, coriolis: 1e-4,
+        boundaryElevation: (t, eta) => eta.fill(0.5 * Math.sin(t / 300)),
+        atmosphere: (t, f) => {
+          f.windX.fill(15 * Math.min(1, t / 600));
+          f.windY.fill(5);
+          for (let i = 0; i < f.pressure.length; i++) f.pressure[i] = 101_325 + 0.05 * mesh.x[i];
+        },
+      });
+      await m.ready();
+      setStillWater(m.state, m.bed, 0);
+      for (let s = 0; s < 30; s++) m.step(20);
+      await m.close();
+      return m;
+    };
+    const one = await end(1);
+    const three = await end(3);
+    expect(levelCount(one)).toBeGreaterThanOrEqual(3);
+    expect(Array.from(three.state.h)).toEqual(Array.from(one.state.h));
+    expect(Array.from(three.state.hu)).toEqual(Array.from(one.state.hu));
+    expect(Array.from(three.state.hv)).toEqual(Array.from(one.state.hv));
+  });
+});
