@@ -6,8 +6,7 @@
  * cut short) is retried with exponential backoff; a request the server
  * refuses (other 4xx) fails at once, naming the status and the server's reason.
  */
-import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
@@ -148,6 +147,8 @@ export class NcssForcingOrigin implements ForcingOrigin {
       const length = response.headers.get('content-length');
       expected = length !== null && !response.headers.has('content-encoding') ? Number(length) : undefined;
       received = 0;
+      // Opened before streaming: a write stream that opens lazily can create the file after a failed attempt removed it.
+      const file = await open(target, 'w');
       await pipeline(
         Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>),
         async function* (chunks: AsyncIterable<Buffer>) {
@@ -156,7 +157,7 @@ export class NcssForcingOrigin implements ForcingOrigin {
             yield chunk;
           }
         },
-        createWriteStream(target),
+        file.createWriteStream(),
       );
       if (expected !== undefined && received !== expected) {
         throw new AttemptFailure(`body cut short: received ${received} of the ${expected} bytes announced by Content-Length`, true);
