@@ -2,7 +2,8 @@
  * `coastcast model run` end to end: real runs of the CLI as a child process
  * on small run directories generated in temp dirs.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { runCli, type CliRun } from './support/cli.js';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,6 @@ import { readHotstart } from '../core/schism/hotstart.js';
 import { SfluxAirWriter, sfluxAirFileName, writeSfluxInputs } from '../core/schism/sflux.js';
 import { formatParam, type ParamSettings } from '../core/schism/param.js';
 
-const cli = join(import.meta.dirname, '..', 'server', 'cli.ts');
 let root: string;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'coastcast-model-run-'));
@@ -27,19 +27,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function modelRun(...args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', cli, 'model', 'run', ...args], { cwd: join(import.meta.dirname, '..') }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const modelRun = (...args: string[]) => runCli('model', 'run', ...args);
 
 /**
  * A 2 km × 1.5 km bay, 10 m deep, open to the west. Short, so that the tide
@@ -99,7 +87,7 @@ async function outputFiles(dir: string): Promise<string[]> {
 
 describe('a tidal bay (M2, iettype 3)', () => {
   let dir: string;
-  let result: CliResult;
+  let result: CliRun;
   beforeAll(async () => {
     dir = await runDirectory('tidal', settings({ nhot: 1, nhotWrite: 24 }));
     result = await modelRun(dir);

@@ -1,34 +1,14 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runCli } from './support/cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandOptions } from '../server/commands/args.js';
 import { UsageError } from '../server/commands/command.js';
 import { tidePredict } from '../server/commands/tidePredict.js';
 import { parseTideConstants, predictTide, type TideConstants } from '../core/tide/predict.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `coastcast tide predict …` as a real process, the way a user runs it. */
-function cli(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'tide', 'predict', ...args], { cwd: root });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (...args: string[]) => runCli('tide', 'predict', ...args);
 
 /** The command in this process, for the many ways arguments can be wrong. */
 async function inProcess(...args: string[]): Promise<{ code: number; out: string[] }> {
