@@ -17,7 +17,7 @@ import {
 } from '../activities/catalog.js';
 import { generateRectangleMesh } from '../core/mesh/generate.js';
 import { writeMesh } from '../core/mesh/gr3.js';
-import type { SiteInput } from '../core/site.js';
+import { exampleSite, writeSiteMeshes } from './support/sites.js';
 
 let root: string;
 let uploads: string;
@@ -25,13 +25,7 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'coastcast-catalog-'));
   uploads = join(root, 'uploads');
   await mkdir(uploads);
-  // 4 × 4 nodes, 0.05° apart; the west side (4 nodes) is the one open boundary.
-  await writeMesh(join(uploads, 'small.gr3'), generateRectangleMesh({ nx: 4, ny: 4, dx: 0.05, origin: { x: -8.8, y: 40.55 }, openSides: ['west'] }));
-  await writeMesh(join(uploads, 'large.gr3'), generateRectangleMesh({ nx: 6, ny: 5, dx: 0.03, origin: { x: -8.8, y: 40.55 }, openSides: ['west'] }));
-  // Line 19 is the first element (title, counts, 16 nodes): point it at a node that does not exist.
-  const lines = (await readFile(join(uploads, 'small.gr3'), 'utf8')).split('\n');
-  lines[18] = '1 3 1 2 99';
-  await writeFile(join(uploads, 'broken.gr3'), lines.join('\n'));
+  await writeSiteMeshes(uploads);
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
@@ -49,19 +43,7 @@ afterEach(() => {
 
 const mesh = (name: string) => join(uploads, name);
 
-function siteConfig(id = 'ria-aveiro'): SiteInput {
-  return {
-    id,
-    name: 'Ria de Aveiro',
-    coordinates: { ics: 2 },
-    tide: { type: 'harmonic', boundaries: [{ type: 'uniform', constituents: [{ name: 'M2', amplitude: 1.2, phase: 80 }] }] },
-    forcings: { atmosphere: { type: 'file', path: '/srv/gfs.nc', deadlineHours: 6 } },
-    stations: [{ id: 'barra', name: 'Barra', lon: -8.75, lat: 40.64 }],
-    thresholds: { stationLevel: [{ stationId: 'barra', level: 2, name: 'flood' }] },
-    model: { dt: 60, nspool: 15 },
-    schedule: { enabled: true, hourUtc: 4 },
-  };
-}
+const siteConfig = exampleSite;
 
 async function rejection(promise: Promise<unknown>): Promise<SiteRejectedError> {
   const error = await promise.then(

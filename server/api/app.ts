@@ -1,0 +1,119 @@
+/**
+ * The HTTP API: sites, cycles and products under /api, the OpenAPI document
+ * built from the routes' own schemas, and the web app at / when it is built.
+ *
+ * Request validation uses ajv set up for the site schema's needs rather than
+ * Fastify's defaults: no coercion of bodies (a string is not a number), no
+ * removal of unknown properties (an unknown field is an error the user must
+ * see, not something silently dropped, and removal inside an `anyOf` branch
+ * that failed would strip the fields of the branch that matches), and no
+ * defaults (validateSite fills them, once). Path and query parameters are
+ * text by nature, so those may be coerced.
+ */
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Type } from 'typebox';
+
+import type { Catalog } from '../../activities/catalog.js';
+import { projectRoot } from '../temporalCli.js';
+import type { CycleControl } from './cycleControl.js';
+import { cyclesPlugin } from './cycles.js';
+import { handleError } from './errors.js';
+import { productsPlugin } from './products.js';
+import { sharedSchemas, type Api, type TypeBoxProvider } from './schemas.js';
+import { sitesPlugin } from './sites.js';
+
+export interface ApiOptions {
+  dataDir: string;
+  catalog: Catalog;
+  cycles: CycleControl;
+  /** The built web app; served at / when the folder exists. */
+  webRoot?: string;
+  /** Largest hgrid.gr3 accepted, bytes (default 200 MB). */
+  maxMeshBytes?: number;
+  logger?: FastifyServerOptions['logger'];
+}
+
+export const DEFAULT_MAX_MESH_BYTES = 200 * 1024 * 1024;
+
+// ajv-formats is CommonJS: under NodeNext its plugin is the module's `default` property.
+const addFormats = addFormatsModule.default;
+
+function requestAjv(coerceTypes: boolean): Ajv {
+  // allErrors reports every bad field at once; the body limit keeps the cost of that bounded.
+  const ajv = new Ajv({ allErrors: true, coerceTypes, removeAdditional: false, useDefaults: false, strict: true });
+  addFormats(ajv);
+  return ajv;
+}
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+function isApiPath(url: string): boolean {
+  return url === '/api' || url.startsWith('/api/') || url.startsWith('/api?');
+}
+
+export function buildApi(options: ApiOptions): Api {
+  const { catalog, cycles } = options;
+  const dataDir = resolve(options.dataDir);
+  const webRoot = options.webRoot !== undefined && existsSync(options.webRoot) ? resolve(options.webRoot) : undefined;
+  // Client routes fall back to index.html only when there is one: a missing fallback would send the 404 handler back to itself.
+  const spaIndex = webRoot !== undefined && existsSync(join(webRoot, 'index.html'));
+  const version = packageVersion();
+  // Uploads live only as long as their request: anything found here was left by a process that stopped mid-request.
+  const uploadsDir = join(dataDir, 'uploads');
+  rmSync(uploadsDir, { recursive: true, force: true });
+  mkdirSync(uploadsDir, { recursive: true });
+
+  const app = Fastify({ logger: options.logger ?? false }).withTypeProvider<TypeBoxProvider>();
+  for (const schema of sharedSchemas) app.addSchema(schema);
+
+  const bodies = requestAjv(false);
+  const parameters = requestAjv(true);
+  app.setValidatorCompiler(({ schema, httpPart, contentType }) => {
+    // The site form is a stream that withSiteForm reads and checks; its schema is there for the OpenAPI document.
+    if (httpPart === 'body' && contentType === 'multipart/form-data') return () => true;
+    return (httpPart === 'body' ? bodies : parameters).compile(schema);
+  });
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => {
+    if (spaIndex && !isApiPath(request.url) && (request.method === 'GET' || request.method === 'HEAD')) {
+      // A client-side route of the web app: the app itself decides what to show.
+      return reply.header('cache-control', 'no-cache').sendFile('index.html', webRoot);
+    }
+    return reply.status(404).send({ error: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+  });
+
+  void app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'coastcast', version, description: 'Sites, forecast cycles and their products.' },
+      tags: [{ name: 'sites' }, { name: 'cycles' }, { name: 'products' }, { name: 'service' }],
+    },
+    // Shared schemas appear in components under their $id (Site, Error) instead of def-0, def-1.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  // One registration: it gives replies sendFile (products, meshes) and, with a web root, serves the web app.
+  void app.register(fastifyStatic, webRoot === undefined ? { serve: false } : { root: webRoot, prefix: '/', index: 'index.html' });
+
+  void app.register(sitesPlugin, { catalog, uploadsDir, maxMeshBytes: options.maxMeshBytes ?? DEFAULT_MAX_MESH_BYTES });
+  void app.register(cyclesPlugin, { catalog, cycles });
+  void app.register(productsPlugin, { catalog });
+
+  // Registered as a plugin so that it loads after swagger, whose route hook then sees the health route too.
+  void app.register(async (service: Api) => {
+    service.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    service.get(
+      '/api/health',
+      { schema: { summary: 'the API is up', tags: ['service'], response: { 200: Type.Object({ ok: Type.Literal(true), version: Type.String() }) } } },
+      async () => ({ ok: true as const, version }),
+    );
+  });
+  return app;
+}
