@@ -1,0 +1,488 @@
+/**
+ * The "prepare run directory" step of a forecast cycle: from a site, a cycle
+ * time and the fetched forcings, the SCHISM run directory
+ * (ARCHITECTURE.md, "Contract: the run directory") that the built-in model
+ * or SCHISM runs:
+ *
+ *   <dataDir>/runs/<siteId>/<cycle stamp>/   stamp `2026-11-25T0000Z` (runStamp)
+ *     hgrid.gr3     the site's mesh (hard link, or a copy across file systems)
+ *     param.nml     core/schism/param.ts formatParam, settings below
+ *     bctides.in    the tide at the open boundaries (core/tide/boundaryTide.ts)
+ *     manning.gr3   the site's Manning n at every node (nchi = −1)
+ *     sflux/        wind and pressure from the atmosphere forcing (nws = 2)
+ *     hotstart.nc   the previous cycle's state, for a hot start (ihot = 1)
+ *     run.json      provenance (RunRecord)
+ *
+ * Timing. A cold start begins spinUpHours before the cycle, at rest, with the
+ * boundary tide and the wind ramped in over the first half of the spin-up
+ * (dramp = spin-up/2: tanh(4) leaves the forcing at 99.9 % at the cycle
+ * time); with no spin-up there is no ramp. A hot start begins at the cycle
+ * from hotstart.nc with ihot = 1: time restarts at 0, which is also where
+ * SCHISM restarts its ramps, so they are off (the state already carries the
+ * forcing). Either run ends forecastHours after the cycle.
+ *
+ * Outputs. out2d files hold fileHours = gcd(24, spin-up hours) each (24 h
+ * without spin-up; with the default 24 h spin-up, one file per day, the
+ * first one the spin-up), so a file boundary falls on the cycle time and on
+ * cycle + 24 h, where the model writes the hot start the next day's cycle
+ * starts from (nhot_write, a multiple of ihfskip as SCHISM requires). When
+ * fileHours is not a whole number of output intervals (dt × nspool) no such
+ * split exists: the run is one file and writes no hot start at cycle + 24 h.
+ *
+ * Inputs. An atlas tide's `path` is taken relative to the data directory
+ * when it is not absolute. The atmosphere file (a forcing source's validated
+ * file: wind at 10 m and sea-level pressure, time first, on a lon/lat grid)
+ * is converted to one sflux stack holding the records that bracket the run;
+ * on a projected mesh (ics = 1) it is left out and reported in `omitted`,
+ * since the built-in model reads sflux only with ics = 2.
+ *
+ * The directory is built as `<run>.partial` and renamed into place, so it is
+ * complete or absent. Preparing again with the same inputs (run.json's
+ * `inputs`) returns the directory as it is: a retried activity does not
+ * rebuild it under a model job that may already be running. Different inputs
+ * rebuild it, unless something other than what this step writes is in it
+ * (model outputs, a job's files): those are never deleted, and that is an
+ * error.
+ */
+import { copyFile, link, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { meshCrs, meshToLonLat } from '../core/crs.js';
+import { loadMesh, writeGr3Property } from '../core/mesh/gr3.js';
+import { openNetcdf, type NetcdfFile } from '../core/netcdf/reader.js';
+import type { NcData } from '../core/netcdf/types.js';
+import { formatBctides, parseBctides } from '../core/schism/bctides.js';
+import { readHotstart } from '../core/schism/hotstart.js';
+import { formatParam, PARAM_KEYS, type ParamSettings } from '../core/schism/param.js';
+import { SfluxAirWriter, sfluxAirFileName, writeSfluxInputs } from '../core/schism/sflux.js';
+import type { Site } from '../core/site.js';
+import { atlasBoundaryConstants, boundaryBctides, harmonicBoundaryConstants, type NodeLonLat } from '../core/tide/boundaryTide.js';
+import type { SiteRecord } from './catalog.js';
+
+/** Manning's n when the site gives none: a common value for sandy coastal beds, s m^-1/3. */
+export const DEFAULT_MANNING = 0.025;
+
+const HOUR_MS = 3_600_000;
+
+/** What this step writes in a run directory; anything else there came from a model job. */
+const RUN_INPUTS = ['hgrid.gr3', 'param.nml', 'bctides.in', 'manning.gr3', 'sflux', 'hotstart.nc', 'run.json'];
+
+/** A fetched forcing file (activities/forcing ForcingFile carries these). */
+export interface RunForcing {
+  path: string;
+  /** Our variable name → its name in the file, for those that differ (uwind, vwind, prmsl for the atmosphere). */
+  variables?: Record<string, string>;
+  /** Where the file came from (a path or URL), for provenance. */
+  origin?: string;
+}
+
+export interface PrepareRunInput {
+  dataDir: string;
+  site: SiteRecord;
+  /** The cycle time: the forecast's start (an ISO string once it has crossed a workflow). */
+  cycle: Date | string;
+  forcings?: { atmosphere?: RunForcing };
+  /** The previous cycle's hotstart for this cycle's time; without it the run is a cold start. */
+  hotstart?: string;
+}
+
+export interface PreparedRun {
+  runDir: string;
+  /** ISO times: the cycle, model time 0 and the end of the run. */
+  cycle: string;
+  start: string;
+  end: string;
+  coldStart: boolean;
+  /** The hot start the run writes for the next day's cycle (cycle + 24 h), relative to runDir; null when it writes none. */
+  nextHotstart: { time: string; file: string } | null;
+  /** Forcings given but left out of the run, each with the reason. */
+  omitted: { forcing: string; reason: string }[];
+  /** True when the directory was already prepared with the same inputs and returned as it was. */
+  reused: boolean;
+}
+
+/** run.json. */
+export interface RunRecord {
+  /** What the directory is made from; the same inputs give the same directory. */
+  inputs: {
+    site: Site;
+    cycle: string;
+    hotstart: string | null;
+    forcings: { atmosphere: RunForcing | null };
+  };
+  run: Omit<PreparedRun, 'reused' | 'runDir'>;
+  software: { name: string; version: string };
+  createdAt: string;
+}
+
+export class RunPreparationError extends Error {
+  override name = 'RunPreparationError';
+}
+
+/** `2026-11-25T0000Z`: the cycle time to the minute, without the colons some file systems refuse. */
+export function runStamp(cycle: Date): string {
+  if (Number.isNaN(cycle.getTime())) throw new RunPreparationError('the cycle is not a valid time');
+  if (cycle.getTime() % 60_000 !== 0) throw new RunPreparationError(`cycle ${cycle.toISOString()}: a cycle time must be on a whole minute`);
+  const iso = cycle.toISOString();
+  return `${iso.slice(0, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}Z`;
+}
+
+export function runDirFor(dataDir: string, siteId: string, cycle: Date): string {
+  return join(resolve(dataDir), 'runs', siteId, runStamp(cycle));
+}
+
+export async function prepareRun(input: PrepareRunInput): Promise<PreparedRun> {
+  const cycle = new Date(input.cycle);
+  const site = input.site.config;
+  const runDir = runDirFor(input.dataDir, site.id, cycle);
+  const atmosphere = input.forcings?.atmosphere ?? null;
+  const inputs: RunRecord['inputs'] = {
+    site,
+    cycle: cycle.toISOString(),
+    hotstart: input.hotstart === undefined ? null : resolve(input.hotstart),
+    forcings: { atmosphere: atmosphere && { ...atmosphere, path: resolve(atmosphere.path) } },
+  };
+  const existing = await readRunRecord(runDir);
+  if (existing && JSON.stringify(existing.inputs) === JSON.stringify(inputs)) return { runDir, ...existing.run, reused: true };
+  if (existsSync(runDir)) {
+    const foreign = (await readdir(runDir)).filter((name) => !RUN_INPUTS.includes(name));
+    if (foreign.length > 0) {
+      throw new RunPreparationError(
+        `${runDir}: already prepared from other inputs, and it holds ${foreign.join(', ')} from a model job, which is never deleted; remove the directory by hand to prepare it again`,
+      );
+    }
+  }
+
+  const partial = `${runDir}.partial`;
+  await rm(partial, { recursive: true, force: true });
+  await mkdir(partial, { recursive: true });
+  try {
+    const run = await build(partial, input, inputs, cycle);
+    const record: RunRecord = { inputs, run, software: { name: 'coastcast', version: softwareVersion() }, createdAt: new Date().toISOString() };
+    await writeFile(join(partial, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);
+    await install(partial, runDir);
+    return { runDir, ...run, reused: false };
+  } catch (error) {
+    await rm(partial, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function build(dir: string, input: PrepareRunInput, inputs: RunRecord['inputs'], cycle: Date): Promise<RunRecord['run']> {
+  const site = inputs.site;
+  const { dt, nspool } = site.model;
+  const coldStart = inputs.hotstart === null;
+  const spinUpHours = coldStart ? site.schedule.spinUpHours : 0;
+  const start = new Date(cycle.getTime() - spinUpHours * HOUR_MS);
+  const end = new Date(cycle.getTime() + site.schedule.forecastHours * HOUR_MS);
+
+  const meshFile = join(dir, 'hgrid.gr3');
+  const siteMesh = join(input.site.dir, 'hgrid.gr3');
+  await link(siteMesh, meshFile).catch(() => copyFile(siteMesh, meshFile));
+  const mesh = await loadMesh(meshFile, { ics: site.coordinates.ics });
+  const nodes = meshToLonLat(meshCrs(site.coordinates), mesh.x, mesh.y);
+
+  const constants = site.tide.type === 'harmonic'
+    ? harmonicBoundaryConstants(site.tide, mesh)
+    : await atlasBoundaryConstants(site.tide, resolve(input.dataDir, site.tide.path), mesh, nodes);
+  const bctides = formatBctides(boundaryBctides(constants, { start, end }));
+  parseBctides(bctides, join(dir, 'bctides.in'), mesh);
+  await writeFile(join(dir, 'bctides.in'), bctides);
+
+  await writeGr3Property(join(dir, 'manning.gr3'), mesh, new Float64Array(mesh.x.length).fill(site.model.manning ?? DEFAULT_MANNING), `Manning n, ${site.id}`);
+
+  const omitted: RunRecord['run']['omitted'] = [];
+  let nws: 0 | 2 = 0;
+  if (inputs.forcings.atmosphere) {
+    if (site.coordinates.ics === 1) {
+      omitted.push({ forcing: 'atmosphere', reason: 'the built-in model reads sflux only on a lon/lat mesh (ics = 2)' });
+    } else {
+      await mkdir(join(dir, 'sflux'));
+      await writeSflux(inputs.forcings.atmosphere, join(dir, 'sflux'), nodes, start, end);
+      nws = 2;
+    }
+  }
+
+  if (inputs.hotstart !== null) {
+    const target = join(dir, 'hotstart.nc');
+    await copyFile(inputs.hotstart, target).catch((error: NodeJS.ErrnoException) => {
+      throw new RunPreparationError(error.code === 'ENOENT' ? `${inputs.hotstart}: missing; the hot start was asked for` : `${inputs.hotstart}: ${error.message}`);
+    });
+    await readHotstart(target, mesh).catch((error: Error) => {
+      throw new RunPreparationError(`${inputs.hotstart}: ${error.message.replace(`${target}: `, '')}`);
+    });
+  }
+
+  const plan = outputPlan(dt, nspool, spinUpHours);
+  const rampDays = spinUpHours / 48;
+  const settings: ParamSettings = {
+    rnday: (spinUpHours + site.schedule.forecastHours) / 24,
+    dt,
+    nspool,
+    ihfskip: plan.ihfskip ?? nspool * Math.ceil((end.getTime() - start.getTime()) / 1000 / dt / nspool),
+    start,
+    utcStart: 0,
+    ics: site.coordinates.ics,
+    ihot: coldStart ? 0 : 1,
+    icElev: 0,
+    h0: site.model.h0 ?? schismDefault('h0'),
+    dramp: rampDays,
+    nchi: -1,
+    hminMan: schismDefault('hmin_man'),
+    ...coriolis(site, nodes),
+    nws,
+    wtiminc: dt,
+    drampwind: rampDays,
+    nhot: plan.ihfskip === undefined ? 0 : 1,
+    nhotWrite: plan.nhotWrite ?? schismDefault('nhot_write'),
+    output: { elevation: true, depthAverageVel: true },
+  };
+  await writeFile(join(dir, 'param.nml'), formatParam(settings));
+
+  const hotstartTime = new Date(cycle.getTime() + 24 * HOUR_MS);
+  const nextHotstart = plan.nhotWrite !== undefined && hotstartTime.getTime() <= end.getTime()
+    ? { time: hotstartTime.toISOString(), file: join('outputs', `hotstart_000000_${plan.nhotWrite}.nc`) }
+    : null;
+  return { cycle: cycle.toISOString(), start: start.toISOString(), end: end.toISOString(), coldStart, nextHotstart, omitted };
+}
+
+/** ihfskip and nhot_write in steps (see the module comment); both undefined when the output interval does not divide the file length. */
+function outputPlan(dt: number, nspool: number, spinUpHours: number): { ihfskip?: number; nhotWrite?: number } {
+  const fileHours = gcd(24, spinUpHours);
+  const fileSteps = (fileHours * 3600) / dt;
+  if (!Number.isInteger(fileSteps) || fileSteps % nspool !== 0) return {};
+  return { ihfskip: fileSteps, nhotWrite: ((spinUpHours + 24) * 3600) / dt };
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** Coriolis from each node's latitude on a lon/lat mesh; from the mesh's mean latitude on a projected one (SCHISM's ncor = 1 needs ics = 2). */
+function coriolis(site: Site, nodes: NodeLonLat): Pick<ParamSettings, 'ncor' | 'coricoef' | 'rlatitude'> {
+  if (site.coordinates.ics === 2) return { ncor: 1, coricoef: 0, rlatitude: schismDefault('rlatitude') };
+  let sum = 0;
+  for (let n = 0; n < nodes.lat.length; n++) sum += nodes.lat[n];
+  return { ncor: -1, coricoef: 0, rlatitude: sum / nodes.lat.length };
+}
+
+function schismDefault(key: string): number {
+  const value = PARAM_KEYS.find((k) => k.key === key)?.default;
+  if (value === undefined) throw new Error(`param.nml: ${key} has no SCHISM default`);
+  return value;
+}
+
+async function readRunRecord(runDir: string): Promise<RunRecord | undefined> {
+  try {
+    return JSON.parse(await readFile(join(runDir, 'run.json'), 'utf8')) as RunRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Puts the built directory in place; an earlier one (other inputs, nothing from a job) is swapped out and removed. */
+async function install(partial: string, runDir: string): Promise<void> {
+  // Left by a crash between the two renames below: the run directory it held has been rebuilt since.
+  const replaced = `${runDir}.replaced`;
+  await rm(replaced, { recursive: true, force: true });
+  if (!existsSync(runDir)) {
+    await rename(partial, runDir);
+    return;
+  }
+  await rename(runDir, replaced);
+  try {
+    await rename(partial, runDir);
+  } catch (error) {
+    await rename(replaced, runDir);
+    throw error;
+  }
+  await rm(replaced, { recursive: true, force: true });
+}
+
+/** The version in coastcast's package.json, found above this module (in the source tree or in dist/). */
+function softwareVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'coastcast' && pkg.version) return pkg.version;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return 'unknown';
+    dir = parent;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Atmosphere: a fetched file (wind at 10 m and sea-level pressure on a lon/lat
+// grid, time first) → sflux/sflux_air_1.0001.nc, the records that cover the
+// run, rows south to north and longitudes in the mesh's convention.
+
+const ATMOSPHERE_FIELDS = ['uwind', 'vwind', 'prmsl'] as const;
+type AtmosphereField = (typeof ATMOSPHERE_FIELDS)[number];
+
+/** Units read, as the factor to SI (m s-1, Pa); a variable without units is taken as SI. */
+const FIELD_UNITS: Readonly<Record<AtmosphereField, Readonly<Record<string, number>>>> = {
+  uwind: { 'm s-1': 1, 'm/s': 1, 'm s**-1': 1, 'm.s-1': 1, 'meters/second': 1 },
+  vwind: { 'm s-1': 1, 'm/s': 1, 'm s**-1': 1, 'm.s-1': 1, 'meters/second': 1 },
+  prmsl: { pa: 1, hpa: 100, mbar: 100, millibar: 100, mb: 100 },
+};
+
+async function writeSflux(forcing: RunForcing, dir: string, nodes: NodeLonLat, start: Date, end: Date): Promise<void> {
+  let nc: NetcdfFile;
+  try {
+    nc = await openNetcdf(forcing.path);
+  } catch (error) {
+    throw new RunPreparationError(`atmosphere forcing ${forcing.path}: ${(error as Error).message.replace(`${forcing.path}: `, '')}`);
+  }
+  try {
+    const names = Object.fromEntries(ATMOSPHERE_FIELDS.map((f) => [f, forcing.variables?.[f] ?? f])) as Record<AtmosphereField, string>;
+    const fail = (message: string) => new RunPreparationError(`atmosphere forcing ${forcing.path}: ${message}`);
+    for (const name of Object.values(names)) if (!nc.hasVariable(name)) throw fail(`no variable '${name}' (variables: ${nc.variables.map((v) => v.name).join(', ')})`);
+    const grid = await atmosphereGrid(nc, fail);
+    const timeDim = nc.variable(names.uwind).dimensions[0];
+    for (const name of Object.values(names)) {
+      const dims = nc.variable(name).dimensions;
+      if (dims.join() !== [timeDim, ...grid.dims].join()) throw fail(`variable '${name}' has dimensions (${dims.join(', ')}); expected (${[timeDim, ...grid.dims].join(', ')})`);
+      if (nc.attribute('scale_factor', name) || nc.attribute('add_offset', name)) throw fail(`variable '${name}' is packed (scale_factor/add_offset), which is not read`);
+    }
+    const times = await nc.readTimes(timeDim);
+    const first = times.findLastIndex((t) => t.getTime() <= start.getTime());
+    const last = times.findIndex((t) => t.getTime() >= end.getTime());
+    if (first < 0 || last < 0) {
+      const covered = times.length > 0 ? `${times[0].toISOString()} to ${times[times.length - 1].toISOString()}` : 'no times';
+      throw fail(`covers ${covered}; the run needs ${start.toISOString()} to ${end.toISOString()}`);
+    }
+    const mesh = extent(nodes);
+    const shift = longitudeShift(grid, mesh);
+    if (shift === undefined) {
+      throw fail(`its grid (lon ${grid.lonMin}..${grid.lonMax}, lat ${grid.latMin}..${grid.latMax}) does not cover the mesh (lon ${mesh.west}..${mesh.east}, lat ${mesh.south}..${mesh.north})`);
+    }
+    const factors = Object.fromEntries(ATMOSPHERE_FIELDS.map((f) => [f, unitFactor(nc, f, names[f], fail)])) as Record<AtmosphereField, number>;
+    const writer = await SfluxAirWriter.create(join(dir, sfluxAirFileName(1)), { nx: grid.nx, ny: grid.ny, lon: grid.lon.map((x) => x + shift), lat: grid.lat }, times[first]);
+    try {
+      for (let k = first; k <= last; k++) {
+        const fields = {} as Record<AtmosphereField, Float32Array>;
+        for (const f of ATMOSPHERE_FIELDS) fields[f] = gridValues(nc, names[f], await nc.readRecord(names[f], k), grid, factors[f], times[k], fail);
+        await writer.appendRecord(times[k], fields);
+      }
+      await writer.close();
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
+    await writeSfluxInputs(dir);
+  } finally {
+    await nc.close();
+  }
+}
+
+interface AtmosphereGrid {
+  /** The fields' grid dimensions, (y, x). */
+  dims: string[];
+  nx: number;
+  ny: number;
+  /** Row-major (ny, nx), rows south to north. */
+  lon: Float64Array;
+  lat: Float64Array;
+  /** The file's rows run north to south and are reversed. */
+  flipped: boolean;
+  lonMin: number;
+  lonMax: number;
+  latMin: number;
+  latMax: number;
+}
+
+async function atmosphereGrid(nc: NetcdfFile, fail: (message: string) => Error): Promise<AtmosphereGrid> {
+  const coordinate = async (names: string[]) => {
+    const name = names.find((n) => nc.hasVariable(n));
+    if (name === undefined) throw fail(`no ${names.map((n) => `'${n}'`).join(' or ')} coordinate`);
+    return { dims: nc.variable(name).dimensions, values: Float64Array.from(numeric(await nc.read(name), name, fail), Number) };
+  };
+  const lon = await coordinate(['lon', 'longitude']);
+  const lat = await coordinate(['lat', 'latitude']);
+  let dims: string[];
+  let lon2: Float64Array;
+  let lat2: Float64Array;
+  if (lon.dims.length === 1 && lat.dims.length === 1) {
+    dims = [lat.dims[0], lon.dims[0]];
+    const nx = lon.values.length;
+    lon2 = Float64Array.from({ length: nx * lat.values.length }, (_, p) => lon.values[p % nx]);
+    lat2 = Float64Array.from({ length: nx * lat.values.length }, (_, p) => lat.values[Math.floor(p / nx)]);
+  } else if (lon.dims.length === 2 && lon.dims.join() === lat.dims.join()) {
+    dims = lon.dims;
+    lon2 = lon.values;
+    lat2 = lat.values;
+  } else {
+    throw fail(`longitude (${lon.dims.join(', ')}) and latitude (${lat.dims.join(', ')}) are neither two 1-D axes nor one 2-D grid`);
+  }
+  const nx = nc.dimensions.find((d) => d.name === dims[1])?.size ?? 0;
+  const ny = nc.dimensions.find((d) => d.name === dims[0])?.size ?? 0;
+  if (nx < 2 || ny < 2) throw fail(`the grid is ${nx} × ${ny} points; sflux needs at least 2 × 2`);
+  const flipped = lat2[nx * (ny - 1)] < lat2[0];
+  const rows = (values: Float64Array) => (flipped ? flipRows(values, nx, ny) : values);
+  const { west, east, south, north } = extent({ lon: lon2, lat: lat2 });
+  return { dims, nx, ny, lon: rows(lon2), lat: rows(lat2), flipped, lonMin: west, lonMax: east, latMin: south, latMax: north };
+}
+
+function flipRows<T extends Float64Array | Float32Array>(values: T, nx: number, ny: number): T {
+  const out = values.slice() as T;
+  for (let j = 0; j < ny; j++) out.set(values.subarray((ny - 1 - j) * nx, (ny - j) * nx), j * nx);
+  return out;
+}
+
+interface Extent {
+  west: number;
+  east: number;
+  south: number;
+  north: number;
+}
+
+function extent(nodes: NodeLonLat): Extent {
+  const e = { west: Infinity, east: -Infinity, south: Infinity, north: -Infinity };
+  for (let n = 0; n < nodes.lon.length; n++) {
+    e.west = Math.min(e.west, nodes.lon[n]);
+    e.east = Math.max(e.east, nodes.lon[n]);
+    e.south = Math.min(e.south, nodes.lat[n]);
+    e.north = Math.max(e.north, nodes.lat[n]);
+  }
+  return e;
+}
+
+/** 0, −360 or +360: what puts the mesh inside the grid's longitudes (a 0..360 grid for a −180..180 mesh); undefined when none does. */
+function longitudeShift(grid: AtmosphereGrid, mesh: Extent): number | undefined {
+  if (mesh.south < grid.latMin || mesh.north > grid.latMax) return undefined;
+  return [0, -360, 360].find((shift) => mesh.west >= grid.lonMin + shift && mesh.east <= grid.lonMax + shift);
+}
+
+function unitFactor(nc: NetcdfFile, field: AtmosphereField, name: string, fail: (message: string) => Error): number {
+  const units = nc.attribute('units', name)?.value;
+  if (typeof units !== 'string') return 1;
+  const factor = FIELD_UNITS[field][units.trim().toLowerCase()] ?? FIELD_UNITS[field][units.trim()];
+  if (factor === undefined) throw fail(`variable '${name}' (${field}) has units '${units}'; expected ${Object.keys(FIELD_UNITS[field]).join(', ')}`);
+  return factor;
+}
+
+/** One record of a field on the sflux grid, in SI; a missing value is an error (sflux has no mask). */
+function gridValues(nc: NetcdfFile, name: string, data: NcData, grid: AtmosphereGrid, factor: number, time: Date, fail: (message: string) => Error): Float32Array {
+  const raw = numeric(data, name, fail);
+  const markers = new Set(['_FillValue', 'missing_value'].flatMap((a) => {
+    const value = nc.attribute(a, name)?.value;
+    return Array.isArray(value) ? value.flatMap((m) => [m, Math.fround(m)]) : [];
+  }));
+  const values = new Float32Array(grid.nx * grid.ny);
+  for (let p = 0; p < values.length; p++) {
+    const v = Number(raw[p]);
+    if (Number.isNaN(v) || markers.has(v)) throw fail(`variable '${name}' has a missing value at ${time.toISOString()}, grid point ${p % grid.nx}, ${Math.floor(p / grid.nx)}`);
+    values[p] = v * factor;
+  }
+  return grid.flipped ? flipRows(values, grid.nx, grid.ny) : values;
+}
+
+function numeric(data: NcData, name: string, fail: (message: string) => Error): ArrayLike<number | bigint> {
+  if (Array.isArray(data)) throw fail(`variable '${name}' holds text, not numbers`);
+  return data;
+}
