@@ -1,0 +1,38 @@
+/**
+ * What the model-job activity needs from a compute resource (a local process
+ * today; a SLURM cluster or a container runtime later): start the model
+ * program on a run directory, find the job a previous attempt recorded there,
+ * tell whether it still runs, and stop it.
+ *
+ * Whatever the resource, the job leaves the same things in the run directory,
+ * because the directory is the one place every attempt of the activity can
+ * see: `job.json` names the job (written before the job can do anything), and
+ * the model's stdout and stderr are appended to `model.log` and `model.err`.
+ */
+export const JOB_FILES = { record: 'job.json', log: 'model.log', err: 'model.err' } as const;
+
+export type JobState =
+  | { state: 'running' }
+  /** The model program ended: its exit code, or the signal that killed it. `finishedAt` is when that was recorded. */
+  | { state: 'exited'; code: number | null; signal: string | null; finishedAt: Date }
+  /** No longer running and nothing recorded how it ended (the machine restarted, or its wrapper was killed). */
+  | { state: 'gone' };
+
+export interface ModelJob {
+  /** The process (local) or the resource's job id, for logs and heartbeats. */
+  readonly pid: number;
+  readonly startedAt: Date;
+  /** Where this job's own lines start in model.log and model.err: both files are appended to by every job on the directory. */
+  readonly logOffset: number;
+  readonly errOffset: number;
+  state(): Promise<JobState>;
+  /** Stops the job (all its processes) and resolves once nothing of it runs any more. */
+  cancel(): Promise<void>;
+}
+
+export interface ModelJobLauncher {
+  /** The job recorded in the run directory by an earlier start, in whatever state it is; undefined when none was. */
+  find(runDir: string): Promise<ModelJob | undefined>;
+  /** Starts the model program on the run directory, replacing the record of any earlier job. */
+  start(runDir: string, options: { threads?: number }): Promise<ModelJob>;
+}
