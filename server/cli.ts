@@ -4,6 +4,10 @@ import { UsageError } from './commands/command.js';
 
 /** Sub-commands by their words; each module is loaded only when its command runs. */
 const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> = {
+  forecast: {
+    usage: 'coastcast forecast <siteId> [--cycle <ISO>]   run (or join) a forecast cycle and follow it to the end',
+    load: async () => (await import('./commands/forecast.js')).forecast,
+  },
   'mesh check': {
     usage: 'coastcast mesh check <hgrid.gr3> [--ics 1|2]',
     load: async () => (await import('./commands/meshCheck.js')).meshCheck,
@@ -16,9 +20,17 @@ const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> 
     usage: 'coastcast setup            install the Temporal CLI if none is found',
     load: async () => (await import('./commands/setup.js')).setup,
   },
+  start: {
+    usage: 'coastcast start            the whole service on this machine: Temporal dev server, worker, API and web app',
+    load: async () => (await import('./commands/start.js')).start,
+  },
   'tide predict': {
     usage: 'coastcast tide predict --constants <file.json> --start <ISO> --end <ISO> --step <seconds>   tide from harmonic constants, CSV time,elevation',
     load: async () => (await import('./commands/tidePredict.js')).tidePredict,
+  },
+  worker: {
+    usage: 'coastcast worker [--model-threads N]   a Temporal worker for forecast cycles',
+    load: async () => (await import('./commands/worker.js')).worker,
   },
   'temporal path': {
     usage: 'coastcast temporal path    print the Temporal CLI that coastcast will run',

@@ -22,7 +22,7 @@ class MemoryCycles implements CycleControl {
     if (this.failure) throw this.failure;
     const workflowId = cycleWorkflowId(siteId, cycle);
     if (this.runs.get(workflowId)?.state === 'running') return { workflowId, started: false };
-    this.runs.set(workflowId, { siteId, cycle: cycle.toISOString(), state: 'running', progress: { stage: 'fetch forcings', percent: 0, messages: [] } });
+    this.runs.set(workflowId, { siteId, cycle: cycle.toISOString(), state: 'running', progress: { stage: 'fetch forcings', percent: 0, modelPercent: null, messages: [] } });
     return { workflowId, started: true };
   }
 
@@ -343,12 +343,12 @@ describe('cycles', () => {
     await send('POST', '/api/sites/ria-aveiro/cycles', { cycle });
     catalog.recordCycle('ria-aveiro', cycle, { status: 'running', stage: 'model', progress: 0.4, runDir: join(dataDir, 'runs', 'r1') });
     catalog.recordCycle('ria-aveiro', '2026-01-30T06:00:00Z', { status: 'completed', degraded: ['atmosphere'] });
-    cycles.runs.get(cycleWorkflowId('ria-aveiro', new Date(cycle)))!.progress = { stage: 'model', percent: 40, messages: ['t = 28800 s of 72000 s'] };
+    cycles.runs.get(cycleWorkflowId('ria-aveiro', new Date(cycle)))!.progress = { stage: 'model', percent: 40, modelPercent: 37.5, messages: ['t = 28800 s of 72000 s'] };
 
     const one = await send('GET', `/api/sites/ria-aveiro/cycles/${cycle}`);
     expect(one.status).toBe(200);
     expect(one.json).toMatchObject({ siteId: 'ria-aveiro', cycle, status: 'running', stage: 'model', progress: 0.4 });
-    expect(one.json.live).toEqual({ stage: 'model', percent: 40, messages: ['t = 28800 s of 72000 s'] });
+    expect(one.json.live).toEqual({ stage: 'model', percent: 40, modelPercent: 37.5, messages: ['t = 28800 s of 72000 s'] });
     expect(one.json).not.toHaveProperty('runDir');
 
     const done = await send('GET', '/api/sites/ria-aveiro/cycles/2026-01-30T06:00:00Z');

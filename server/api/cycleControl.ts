@@ -9,6 +9,8 @@ export interface CycleProgress {
   stage: string;
   /** 0..100 */
   percent: number;
+  /** 0..100, null before the model job starts. */
+  modelPercent: number | null;
   messages: string[];
 }
 

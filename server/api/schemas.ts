@@ -97,7 +97,8 @@ const NullableTime = Type.Union([Type.String({ format: 'date-time' }), Type.Null
 
 export const CycleProgressSchema = Type.Object({
   stage: Type.String(),
-  percent: Type.Number({ minimum: 0, maximum: 100 }),
+  percent: Type.Number({ minimum: 0, maximum: 100, description: 'of the whole cycle' }),
+  modelPercent: Type.Union([Type.Number({ minimum: 0, maximum: 100 }), Type.Null()], { description: "the model job's progress; null before it starts" }),
   messages: Type.Array(Type.String()),
 });
 

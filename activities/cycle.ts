@@ -1,0 +1,213 @@
+/**
+ * The activities of workflows/forecastCycle.ts, bound to one data directory
+ * and catalog. Each is one step of the cycle and safe to retry: the catalog
+ * records are upserts, the run directory and products are built aside and
+ * renamed, and the model job re-attaches to a job still running.
+ */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { meshCrs } from '../core/crs.js';
+import type { Site } from '../core/site.js';
+import { SiteNotFoundError, type Catalog, type SiteRecord } from './catalog.js';
+import { createForcingSource, type BoundingBox, type ForcingKind } from './forcing/source.js';
+import { modelJobActivity, type ModelJobInput, type ModelJobProgress, type ModelJobResult } from './modelJob.js';
+import type { ModelJobLauncher } from './jobs/launcher.js';
+import { LocalProcessLauncher } from './jobs/localProcess.js';
+import { postProcess, type ProductsSummary } from './postProcess.js';
+import { prepareRun, runDirFor, type PreparedRun, type RunForcing } from './prepareRun.js';
+
+const HOUR_MS = 3_600_000;
+
+/** The fields each kind of forcing must deliver, by our names. */
+const FORCING_VARIABLES: Partial<Record<ForcingKind, string[]>> = { atmosphere: ['uwind', 'vwind', 'prmsl'] };
+
+/** Degrees added around the mesh so that interpolation at its edge has grid points on both sides. */
+const FORCING_MARGIN_DEG = 0.25;
+
+export interface ForcingFetch {
+  siteId: string;
+  cycle: string;
+  kind: ForcingKind;
+  source: Site['forcings'][ForcingKind] & object;
+  bbox: BoundingBox;
+  start: string;
+  end: string;
+}
+
+export interface FetchedForcing extends RunForcing {
+  kind: ForcingKind;
+}
+
+export interface CycleSnapshot {
+  /** The site as it was when the cycle began: later edits do not change a running cycle. */
+  record: SiteRecord;
+  /** The forcings the run can use, to fetch. */
+  forcings: ForcingFetch[];
+}
+
+export interface StageTiming {
+  stage: string;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+/** summary.json: what the cycle did, for the web app, the API and the record. */
+export interface CycleSummary {
+  siteId: string;
+  cycle: string;
+  runDir: string;
+  /** Forcings that fell back or were left out. */
+  degraded: string[];
+  stages: StageTiming[];
+  run: PreparedRun;
+  model: ModelJobResult;
+  products: ProductsSummary;
+  messages: string[];
+}
+
+export interface CycleActivityOptions {
+  dataDir: string;
+  catalog: Catalog;
+  /** Where model jobs run; this machine's processes by default. */
+  launcher?: ModelJobLauncher;
+  /** Threads of each model job. */
+  modelThreads?: number;
+  /** Tells the cycle's workflow how far the model got (percent); the worker sends it as a signal. */
+  reportModelProgress?: (workflowId: string, percent: number) => Promise<void>;
+}
+
+/** Wall seconds between model progress reports to the workflow: each is an event in its history. */
+const MODEL_REPORT_INTERVAL_MS = 5_000;
+
+export function createCycleActivities(options: CycleActivityOptions) {
+  const { dataDir, catalog } = options;
+  const runModel = modelJobActivity(options.launcher ?? new LocalProcessLauncher(), { onProgress: modelProgressReporter(options) });
+
+  return {
+    /** Snapshots the site and marks the cycle running. */
+    async beginCycle({ siteId, cycle }: { siteId: string; cycle: string }): Promise<CycleSnapshot> {
+      const when = cycleTime(cycle);
+      let record: SiteRecord;
+      try {
+        record = catalog.getSite(siteId);
+      } catch (error) {
+        if (error instanceof SiteNotFoundError) throw ApplicationFailure.nonRetryable(error.message, 'SiteNotFound');
+        throw error;
+      }
+      catalog.recordCycle(siteId, when, { status: 'running', stage: 'forcings', progress: 0, startedAt: new Date(), finishedAt: null, error: null, runDir: runDirFor(dataDir, siteId, when) });
+      return { record, forcings: forcingFetches(record, when) };
+    },
+
+    /** One forcing into the cycle's cache, validated. */
+    async fetchForcing(request: ForcingFetch): Promise<FetchedForcing> {
+      const source = createForcingSource(request.source);
+      const cacheDir = join(runDirFor(dataDir, request.siteId, cycleTime(request.cycle)) + '.forcing');
+      const file = await source.fetch(
+        { kind: request.kind, variables: FORCING_VARIABLES[request.kind] ?? [], bbox: request.bbox, start: new Date(request.start), end: new Date(request.end) },
+        cacheDir,
+        Context.current().cancellationSignal,
+      );
+      return { kind: request.kind, path: file.path, variables: file.variables, origin: source.description };
+    },
+
+    async prepareRun({ site, cycle, atmosphere }: { site: SiteRecord; cycle: string; atmosphere?: FetchedForcing }): Promise<PreparedRun> {
+      try {
+        return await prepareRun({ dataDir, site, cycle, forcings: atmosphere ? { atmosphere } : {} });
+      } catch (error) {
+        // A system error (disk full, a permission) may pass; anything else is the site's inputs, which a retry cannot change.
+        if (error instanceof Error && !('code' in error)) throw ApplicationFailure.nonRetryable(error.message, 'RunPreparationError');
+        throw error;
+      }
+    },
+
+    async runModelJob(input: ModelJobInput): Promise<ModelJobResult> {
+      return runModel({ threads: options.modelThreads, ...input });
+    },
+
+    async postProcess({ runDir, site, cycle }: { runDir: string; site: Site; cycle: string }): Promise<ProductsSummary> {
+      const context = Context.current();
+      return postProcess({ runDir, site, cycle, onProgress: (done, total) => context.heartbeat({ done, total }) });
+    },
+
+    /** Writes products/summary.json and marks the cycle completed: the site's latest forecast moves to it. */
+    async publishCycle(summary: CycleSummary): Promise<void> {
+      const target = join(summary.runDir, 'products', 'summary.json');
+      await writeFile(`${target}.partial`, `${JSON.stringify(summary, null, 2)}\n`);
+      await rename(`${target}.partial`, target);
+      catalog.updateCycle(summary.siteId, summary.cycle, {
+        status: 'completed',
+        stage: 'completed',
+        progress: 1,
+        finishedAt: new Date(),
+        degraded: summary.degraded,
+        summary: { alerts: summary.products.alerts, stations: summary.products.stations, flood: summary.products.flood.max, degraded: summary.degraded },
+      });
+    },
+
+    async endCycle({ siteId, cycle, status, stage, error }: { siteId: string; cycle: string; status: 'failed' | 'cancelled'; stage: string; error: string }): Promise<void> {
+      try {
+        catalog.recordCycle(siteId, cycleTime(cycle), { status, stage, error, finishedAt: new Date() });
+      } catch (failure) {
+        // A cycle of a site that does not exist (any more) has nothing to record.
+        if (!(failure instanceof SiteNotFoundError)) throw failure;
+      }
+    },
+  };
+}
+
+export type CycleActivities = ReturnType<typeof createCycleActivities>;
+
+function cycleTime(cycle: string): Date {
+  const when = new Date(cycle);
+  if (Number.isNaN(when.getTime())) throw ApplicationFailure.nonRetryable(`cycle "${cycle}" is not a time (ISO 8601 expected)`, 'RunPreparationError');
+  return when;
+}
+
+/** The forcings the built-in model can take today; the others configured are left to later issues (waves, ocean residual). */
+function forcingFetches(record: SiteRecord, cycle: Date): ForcingFetch[] {
+  const site = record.config;
+  const { spinUpHours, forecastHours } = site.schedule;
+  const fetches: ForcingFetch[] = [];
+  for (const kind of Object.keys(FORCING_VARIABLES) as ForcingKind[]) {
+    const source = site.forcings[kind];
+    if (!source) continue;
+    fetches.push({
+      siteId: site.id,
+      cycle: cycle.toISOString(),
+      kind,
+      source,
+      bbox: meshBox(record),
+      start: new Date(cycle.getTime() - spinUpHours * HOUR_MS).toISOString(),
+      end: new Date(cycle.getTime() + forecastHours * HOUR_MS).toISOString(),
+    });
+  }
+  return fetches;
+}
+
+function meshBox(record: SiteRecord): BoundingBox {
+  const crs = meshCrs(record.config.coordinates);
+  const { x, y } = record.mesh.stats.bounds;
+  const corners = [[x.min, y.min], [x.min, y.max], [x.max, y.min], [x.max, y.max]].map(([cx, cy]) => crs.toLonLat(cx, cy));
+  return {
+    west: Math.max(-180, Math.min(...corners.map(([lon]) => lon)) - FORCING_MARGIN_DEG),
+    east: Math.min(360, Math.max(...corners.map(([lon]) => lon)) + FORCING_MARGIN_DEG),
+    south: Math.max(-90, Math.min(...corners.map(([, lat]) => lat)) - FORCING_MARGIN_DEG),
+    north: Math.min(90, Math.max(...corners.map(([, lat]) => lat)) + FORCING_MARGIN_DEG),
+  };
+}
+
+function modelProgressReporter(options: CycleActivityOptions): ((progress: ModelJobProgress) => void) | undefined {
+  const report = options.reportModelProgress;
+  if (!report) return undefined;
+  let last = -Infinity;
+  return (progress) => {
+    const percent = progress.percent;
+    if (percent === null || (Date.now() - last < MODEL_REPORT_INTERVAL_MS && percent < 100)) return;
+    last = Date.now();
+    const workflowId = Context.current().info.workflowExecution?.workflowId;
+    // A lost report only delays the progress bar; it must never fail the model step.
+    if (workflowId !== undefined) report(workflowId, percent).catch(() => {});
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * `coastcast worker [--model-threads N]`: a Temporal worker for forecast
+ * cycles on the data directory (COASTCAST_DATA), connected to the Temporal
+ * named by TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE (server/temporal.ts). Runs
+ * until SIGINT or SIGTERM; a model job running then carries on and the next
+ * worker re-attaches to it.
+ */
+import { openCatalog } from '../../activities/catalog.js';
+import { dataDirectory } from '../dataDir.js';
+import { temporalSettings } from '../temporal.js';
+import { createCycleWorker } from '../worker.js';
+import { commandOptions } from './args.js';
+import { UsageError, type Command } from './command.js';
+
+export const worker: Command = async (args, io) => {
+  const modelThreads = threadsOption(commandOptions(args, ['model-threads'])['model-threads']);
+  const dataDir = dataDirectory();
+  const catalog = openCatalog(dataDir);
+  try {
+    const temporal = temporalSettings();
+    const cycleWorker = await createCycleWorker({ temporal, dataDir, catalog, modelThreads });
+    const stop = () => cycleWorker.shutdown();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    io.err(`coastcast worker: ${temporal.address} namespace ${temporal.namespace}, data ${dataDir}, model threads ${modelThreads ?? 'by mesh size'}`);
+    await cycleWorker.run();
+    return 0;
+  } finally {
+    catalog.close();
+  }
+};
+
+/** Model threads per job; undefined lets the model choose from the mesh size (its results do not depend on the count). */
+export function threadsOption(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`--model-threads takes a positive integer, got ${value}`);
+  return Number(value);
+}

@@ -1,0 +1,31 @@
+/**
+ * Replays recorded forecastCycle histories (test/fixtures/histories/, JSON as
+ * `temporal workflow show --output json` exports it) against today's workflow
+ * code: a change that would make running cycles non-deterministic fails here.
+ * Record a new one with
+ * `COASTCAST_RECORD_HISTORY=test/fixtures/histories/<name>.json npx vitest run test/forecastCycle.test.ts -t "runs the demo"`.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+
+import { workflowsPath } from '../server/worker.js';
+
+const HISTORIES = fileURLToPath(new URL('./fixtures/histories/', import.meta.url));
+const quietLogger = { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: console.error };
+
+describe('forecastCycle replay', () => {
+  it('replays every recorded history without a determinism error', async () => {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    const files = (await readdir(HISTORIES)).filter((name) => name.endsWith('.json'));
+    expect(files.length).toBeGreaterThan(0);
+    const histories = await Promise.all(files.map(async (name) => ({ workflowId: name, history: JSON.parse(await readFile(join(HISTORIES, name), 'utf8')) })));
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietLogger });
+    const results = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) results.push(result);
+    expect(results.map((r) => r.workflowId).sort()).toEqual(files.sort());
+    for (const result of results) expect(result.error, `${result.workflowId}: ${result.error?.message}`).toBeUndefined();
+  }, 120_000);
+});

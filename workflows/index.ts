@@ -1,0 +1,2 @@
+/** The workflows a coastcast worker runs: the bundle's entry point. */
+export { forecastCycle } from './forecastCycle.js';
