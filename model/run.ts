@@ -16,6 +16,7 @@
  * `.partial`); a run that fails leaves the files completed before it failed.
  */
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
 import { Out2dWriter, type Field } from '../core/out2d.js';
@@ -64,8 +65,20 @@ export interface RunSummary {
 }
 
 export interface RunOptions {
+  /** Worker threads; by default one per TRIANGLES_PER_THREAD triangles, up to the core count. */
   threads?: number;
   onEvent?: (event: RunEvent) => void;
+}
+
+/**
+ * Below this many triangles per thread, synchronising the threads at every
+ * phase costs more than the work they share (bench: 2 threads 0.97× one on
+ * 5 000 triangles, 1.32× on 10 000, 1.74× on 20 000).
+ */
+export const TRIANGLES_PER_THREAD = 5000;
+
+export function defaultThreads(triangles: number): number {
+  return Math.max(1, Math.min(availableParallelism(), Math.floor(triangles / TRIANGLES_PER_THREAD)));
 }
 
 /** Wall seconds between progress events: at most this often at output frames, and at least every second between them. */
@@ -84,7 +97,7 @@ async function cycle(run: RunDirectory, options: RunOptions): Promise<RunSummary
   const { params, mesh } = run;
   const { dt, steps, nspool, ihfskip } = params;
   const emit = options.onEvent ?? (() => undefined);
-  const threads = options.threads ?? 1;
+  const threads = options.threads ?? defaultThreads(mesh.triangles.length / 3);
   const wallStart = performance.now();
   const timing = { solver: 0, boundary: 0, atmosphere: 0, output: 0 };
 

@@ -32,9 +32,10 @@ export const modelRun: Command = async (args, io) => {
   }
 };
 
-function parseArguments(args: string[]): { runDir: string; threads: number } {
+/** Without --threads the model picks a count from the mesh size (model/run.ts defaultThreads). */
+function parseArguments(args: string[]): { runDir: string; threads: number | undefined } {
   const { positional, options } = commandArguments(args, 'the run directory', ['threads']);
-  const threads = options.threads ?? '1';
-  if (!/^[1-9]\d*$/.test(threads)) throw new UsageError(`--threads takes a positive integer, got ${threads}`);
-  return { runDir: positional, threads: Number(threads) };
+  const { threads } = options;
+  if (threads !== undefined && !/^[1-9]\d*$/.test(threads)) throw new UsageError(`--threads takes a positive integer, got ${threads}`);
+  return { runDir: positional, threads: threads === undefined ? undefined : Number(threads) };
 }
