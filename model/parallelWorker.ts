@@ -10,8 +10,15 @@ parentPort?.postMessage('ready');
 // Generation 0 is the pool's start: a phase published before this worker was up is still run.
 let seen = 0;
 for (;;) {
-  Atomics.wait(control, CONTROL.generation, seen);
-  seen = Atomics.load(control, CONTROL.generation);
+  // A wake-up is not a new phase: the caller bumps the generation, then notifies, and a thread that
+  // was preempted between the two can wake this worker after it already ran that generation.
+  // Running it again would apply a stage twice and take one count too many off `pending`.
+  let generation = Atomics.load(control, CONTROL.generation);
+  while (generation === seen) {
+    Atomics.wait(control, CONTROL.generation, seen);
+    generation = Atomics.load(control, CONTROL.generation);
+  }
+  seen = generation;
   try {
     runPhase(solver, Atomics.load(control, CONTROL.phase) as Phase, thread, solver.threads);
   } catch (error) {

@@ -4,6 +4,7 @@ import { generateRectangleMesh } from '../core/mesh/generate.js';
 import { allocateNodalFields, sampleNodalFields } from '../model/output.js';
 import { AIR_DENSITY, largePondDrag, WATER_DENSITY } from '../model/sources.js';
 import { setStillWater, totalVolume } from '../model/state.js';
+import { CONTROL } from '../model/parallel.js';
 import { BlowUpError, ShallowWaterModel, type ModelOptions } from '../model/stepper.js';
 
 const g = 9.81;
@@ -237,6 +238,23 @@ describe.each([
       expect(Array.from(three.h)).toEqual(Array.from(one.h));
       expect(Array.from(three.hu)).toEqual(Array.from(one.hu));
       expect(Array.from(three.hv)).toEqual(Array.from(one.hv));
+    });
+
+    it('run a phase once per generation, even when a notify arrives after the worker took it', async () => {
+      const mesh = generateRectangleMesh({ nx: 9, ny: 9, dx: 100, depth: () => 5, diagonals: 'alternating' });
+      const model = create(mesh, { threads: 2 });
+      await model.ready();
+      setStillWater(model.state, model.bed, 0.1);
+      model.step(10);
+      // The pool's control words (model/parallel.ts CONTROL): what a caller preempted between bumping the
+      // generation and notifying leaves behind is a wake-up for a generation the worker already ran.
+      const control = (model as unknown as { executor: { control: Int32Array } }).executor.control;
+      Atomics.notify(control, CONTROL.generation);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(Atomics.load(control, CONTROL.pending)).toBe(0);
+      model.step(10);
+      expect(Atomics.load(control, CONTROL.pending)).toBe(0);
+      await model.close();
     });
   });
 });
