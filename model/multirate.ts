@@ -9,6 +9,9 @@ import type { Executor } from './parallel.js';
  */
 const SERIAL_BELOW = 2048;
 
+/** How far (in edges) a node looks for the fastest rate it may meet within a cycle (see updateReach). */
+const REACH_RINGS = 2;
+
 /**
  * Local time stepping (multirate Heun). A cycle of span Δ = dt0·2^K is
  * walked in finest sub-steps of dt0; a node of level k takes Heun steps of
@@ -42,6 +45,9 @@ export class MultirateIntegrator {
   private planned = false;
   /** Per node, log2 of its CFL step: scratch of cyclesFor. */
   private readonly stepLog: Float64Array;
+  /** Per node, the largest flux rate within REACH_RINGS edges of it: what sets its level. */
+  private readonly reach: Float64Array;
+  private readonly reachScratch: Float64Array;
 
   constructor(
     private readonly solver: Solver,
@@ -52,6 +58,8 @@ export class MultirateIntegrator {
     private readonly atmosphere: ((time: number) => void) | undefined,
   ) {
     this.stepLog = new Float64Array(solver.dual.nodeCount);
+    this.reach = new Float64Array(solver.dual.nodeCount);
+    this.reachScratch = new Float64Array(solver.dual.nodeCount);
   }
 
   private get arrays(): MultirateArrays {
@@ -68,7 +76,8 @@ export class MultirateIntegrator {
    * full residual that plans it.
    */
   cyclesFor(remaining: number, limit: number, maxLevel: number): { levels: number; pieces: number } {
-    const { rate } = this.solver;
+    this.updateReach();
+    const rate = this.reach;
     let fastest = 0;
     for (let i = 0; i < rate.length; i++) if (rate[i] > fastest) fastest = rate[i];
     const finestSteps = fastest > 0 ? (remaining * fastest) / limit : 1;
@@ -91,6 +100,33 @@ export class MultirateIntegrator {
       }
     }
     return best;
+  }
+
+  /**
+   * A node's rate at the start of a cycle says nothing of the water that
+   * reaches it during the cycle: a dry node on a tidal flat has rate 0, and
+   * a wetting front or a bore crosses about a cell per step of the nodes it
+   * comes from. So each node steps at the finest rate found within
+   * REACH_RINGS edges of it; without this, flats flooding at coarse levels
+   * stepped past their CFL limit and the estuary drifted from global
+   * stepping by half a metre.
+   */
+  private updateReach(): void {
+    const { rate, dual } = this.solver;
+    const { edgeNodes, edgeCount } = dual;
+    let from = rate;
+    for (let ring = 0; ring < REACH_RINGS; ring++) {
+      const to = ring % 2 === 0 ? this.reach : this.reachScratch;
+      to.set(from);
+      for (let e = 0; e < edgeCount; e++) {
+        const a = edgeNodes[2 * e];
+        const b = edgeNodes[2 * e + 1];
+        if (from[b] > to[a]) to[a] = from[b];
+        if (from[a] > to[b]) to[b] = from[a];
+      }
+      from = to;
+    }
+    if (from !== this.reach) this.reach.set(from);
   }
 
   /** Lifts the caps that failed cycles put on levels: called at the start of each base step. */
@@ -121,8 +157,8 @@ export class MultirateIntegrator {
    */
   plan(dt0: number, limit: number, maxLevel: number): void {
     const { plan } = this.arrays;
-    const { dual, rate } = this.solver;
-    if (assignLevels(plan, dual, rate, dt0, limit, maxLevel) || !this.planned) buildLevelLists(plan, dual);
+    const { dual } = this.solver;
+    if (assignLevels(plan, dual, this.reach, dt0, limit, maxLevel) || !this.planned) buildLevelLists(plan, dual);
     this.planned = true;
   }
 
