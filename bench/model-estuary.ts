@@ -1,10 +1,13 @@
 /**
  * A 72-hour forecast cycle of the built-in model on a realistic estuary run
- * directory, through the real runModel (1 and 2 threads): a ~20 k-triangle
- * lagoon behind a barrier with a narrow inlet, a meandering channel and
- * intertidal flats, depth from −2 m (land) to 20 m, 160 m elements, an
- * M2+S2+K1+O1 tide at the open (west) boundary, Manning 0.025, output every
- * 30 min. Prints figures only. `--hours N` runs a shorter cycle.
+ * directory, through the real runModel: a ~20 k-triangle lagoon behind a
+ * barrier with a narrow inlet, a meandering channel and intertidal flats,
+ * depth from −2 m (land) to 20 m, 160 m elements, an M2+S2+K1+O1 tide at the
+ * open (west) boundary, Manning 0.025, output every 30 min. Local time
+ * stepping (the default) with 1 and 2 threads, then global stepping with 2
+ * threads as the baseline, and the largest difference of their last
+ * elevation frames over wet nodes. Prints figures only. `--hours N` runs a
+ * shorter cycle.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,8 +17,9 @@ import { generateRectangleMesh } from '../core/mesh/generate.js';
 import { writeGr3Property, writeMesh } from '../core/mesh/gr3.js';
 import { formatBctides } from '../core/schism/bctides.js';
 import { formatParam } from '../core/schism/param.js';
+import { openOut2d } from '../core/out2d.js';
 import { buildDual } from '../model/dual.js';
-import { runModel, type RunSummary } from '../model/run.js';
+import { runModel, type RunSummary, type TimeStepping } from '../model/run.js';
 
 const hoursArg = process.argv.indexOf('--hours');
 const hours = hoursArg > 0 ? Number(process.argv[hoursArg + 1]) : 72;
@@ -85,23 +89,38 @@ try {
     tightest_rest_substep: { s: Number(tightest.step.toFixed(2)), x: Math.round(mesh.x[n]), y: Math.round(mesh.y[n]), depth: mesh.depth[n], boundary_node: onBoundary },
   }));
 
-  for (const threads of [1, 2]) {
+  const lastFrames = new Map<TimeStepping, Float32Array>();
+  const walls = new Map<string, number>();
+  for (const [timeStepping, threads] of [['local', 1], ['local', 2], ['global', 2]] as const) {
     await rm(join(dir, 'outputs'), { recursive: true, force: true });
     await mkdir(join(dir, 'outputs'));
-    const summary: RunSummary = await runModel(dir, { threads });
+    const summary: RunSummary = await runModel(dir, { threads, timeStepping });
     const simulated = hours * 3600;
+    walls.set(`${timeStepping}/${threads}`, summary.wall_s);
+    const out2d = await openOut2d(join(dir, 'outputs', `out2d_${Math.ceil(hours / 24)}.nc`));
+    lastFrames.set(timeStepping, await out2d.readFrame('elevation', out2d.seconds.length - 1));
+    await out2d.close();
     console.log(JSON.stringify({
+      time_stepping: timeStepping,
       threads,
       wall_s: summary.wall_s,
       simulated_hours_per_wall_s: Number((hours / summary.wall_s).toFixed(3)),
       triangle_steps_per_s: summary.triangle_steps_per_s,
-      substeps_per_base_step: Number((summary.substeps / summary.steps).toFixed(1)),
-      mean_substep_s: Number((simulated / summary.substeps).toFixed(2)),
+      finest_substeps_per_base_step: Number((summary.substeps / summary.steps).toFixed(1)),
+      mean_finest_substep_s: Number((simulated / summary.substeps).toFixed(2)),
       timing_s: summary.timing_s,
       max_elevation_m: Number(summary.max_elevation_m.toFixed(3)),
       volume_change_relative: Number(summary.volume_change_relative.toExponential(3)),
     }));
   }
+  const local = lastFrames.get('local')!;
+  const global = lastFrames.get('global')!;
+  let difference = 0;
+  for (let i = 0; i < local.length; i++) if (mesh.depth[i] > 0) difference = Math.max(difference, Math.abs(local[i] - global[i]));
+  console.log(JSON.stringify({
+    global_over_local_wall_2_threads: Number((walls.get('global/2')! / walls.get('local/2')!).toFixed(2)),
+    max_wet_elevation_difference_local_global_m: Number(difference.toExponential(3)),
+  }));
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -37,6 +37,7 @@ export type RunEvent =
     nodes: number;
     triangles: number;
     threads: number;
+    time_stepping: TimeStepping;
     dt: number;
     first_step: number;
     steps: number;
@@ -64,9 +65,13 @@ export interface RunSummary {
   timing_s: { solver: number; boundary: number; atmosphere: number; output: number };
 }
 
+export type TimeStepping = 'local' | 'global';
+
 export interface RunOptions {
   /** Worker threads; by default one per TRIANGLES_PER_THREAD triangles, up to the core count. */
   threads?: number;
+  /** 'local' (default): each node at its own CFL step (model/multirate.ts); 'global': every node at the finest. */
+  timeStepping?: TimeStepping;
   onEvent?: (event: RunEvent) => void;
 }
 
@@ -116,6 +121,7 @@ async function cycle(run: RunDirectory, options: RunOptions): Promise<RunSummary
     boundaryElevation: timedBoundary,
     atmosphere: atmosphere?.fill,
     threads,
+    localTimeStepping: (options.timeStepping ?? 'local') === 'local',
   });
   const outputs = join(run.dir, RUN_FILES.outputs);
   const fields: Field[] = [
@@ -132,7 +138,7 @@ async function cycle(run: RunDirectory, options: RunOptions): Promise<RunSummary
     const nodal = allocateNodalFields(mesh.x.length);
     let maxElevation = -Infinity;
     emit({
-      event: 'start', run: run.dir, start: params.start.toISOString(), nodes: mesh.x.length, triangles, threads, dt,
+      event: 'start', run: run.dir, start: params.start.toISOString(), nodes: mesh.x.length, triangles, threads, time_stepping: options.timeStepping ?? 'local', dt,
       first_step: run.firstStep, steps, simulated_s: run.firstStep * dt, total_s: params.runSeconds,
     });
     await mkdir(outputs, { recursive: true });

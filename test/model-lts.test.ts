@@ -96,6 +96,29 @@ describe('local time stepping', () => {
     expect(difference).toBeLessThan(0.01 * 0.2);
   });
 
+  it('floods and drains the graded beach as global stepping does', () => {
+    // The beach's dry nodes have no waves of their own when a cycle is planned; the flood reaches them within it.
+    const mesh = gradedChannel((x) => 2 - x / 1500, ['west']);
+    const run = (localTimeStepping: boolean) => {
+      const m = model(mesh, { localTimeStepping, manning: 0.025, boundaryElevation: (t, eta) => eta.fill(1.5 * Math.sin((2 * Math.PI * t) / 3600)) });
+      setStillWater(m.state, m.bed, 0);
+      const frames: Float64Array[] = [];
+      for (let s = 0; s < 180; s++) {
+        m.step(20);
+        if (s % 10 === 9) frames.push(Float64Array.from(m.state.h));
+      }
+      return frames;
+    };
+    const local = run(true);
+    const global = run(false);
+    let difference = 0;
+    for (let k = 0; k < local.length; k++) {
+      for (let i = 0; i < local[k].length; i++) difference = Math.max(difference, Math.abs(local[k][i] - global[k][i]));
+    }
+    // 1.8 mm; 5.2 mm when a node's level came from its own rate alone (dry nodes planned as if nothing could reach them).
+    expect(difference).toBeLessThan(0.003);
+  });
+
   it('keeps depths non-negative while a tide floods and drains the graded beach', () => {
     const mesh = gradedChannel((x) => 2 - x / 1500, ['west']);
     const m = model(mesh, { manning: 0.025, boundaryElevation: (t, eta) => eta.fill(1.5 * Math.sin((2 * Math.PI * t) / 3600)) });
