@@ -22,8 +22,7 @@ import { appendFile, open, readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 
-// Only the type of the model program's stdout protocol; the program itself runs as a separate process.
-import type { RunEvent, RunSummary } from '../model/run.js';
+import type { RunEvent, RunSummary } from '../core/modelProtocol.js';
 import { JOB_FILES, type JobState, type ModelJob, type ModelJobLauncher } from './jobs/launcher.js';
 import { LocalProcessLauncher } from './jobs/localProcess.js';
 

@@ -19,7 +19,8 @@ import { formatBctides } from '../core/schism/bctides.js';
 import { formatParam } from '../core/schism/param.js';
 import { openOut2d } from '../core/out2d.js';
 import { buildDual } from '../model/dual.js';
-import { runModel, type RunSummary, type TimeStepping } from '../model/run.js';
+import type { RunSummary, TimeStepping } from '../core/modelProtocol.js';
+import { runModel } from '../model/run.js';
 
 const hoursArg = process.argv.indexOf('--hours');
 const hours = hoursArg > 0 ? Number(process.argv[hoursArg + 1]) : 72;

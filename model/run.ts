@@ -19,6 +19,7 @@ import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
+import type { RunEvent, RunSummary, TimeStepping } from '../core/modelProtocol.js';
 import { Out2dWriter, type Field } from '../core/out2d.js';
 import { SCHISM_OMEGA } from '../core/schism/param.js';
 import { writeHotstart } from '../core/schism/hotstart.js';
@@ -28,44 +29,6 @@ import { allocateNodalFields, sampleNodalFields, type NodalFields } from './outp
 import { loadRunDirectory, RUN_FILES, type RunDirectory } from './runDirectory.js';
 import { setStillWater, totalVolume } from './state.js';
 import { ShallowWaterModel, type BoundaryElevation } from './stepper.js';
-
-export type RunEvent =
-  | {
-    event: 'start';
-    run: string;
-    start: string;
-    nodes: number;
-    triangles: number;
-    threads: number;
-    time_stepping: TimeStepping;
-    dt: number;
-    first_step: number;
-    steps: number;
-    simulated_s: number;
-    total_s: number;
-  }
-  | { event: 'progress'; simulated_s: number; total_s: number; wall_s: number }
-  | { event: 'output'; file: string }
-  | ({ event: 'done' } & RunSummary);
-
-export interface RunSummary {
-  /** Base steps run (from the first step to the last). */
-  steps: number;
-  /** CFL sub-steps the solver took for them. */
-  substeps: number;
-  wall_s: number;
-  /** Triangles × sub-steps per second of solver time. */
-  triangle_steps_per_s: number;
-  /** Water volume (m³) at the end minus at the start; open boundaries exchange water, so this is not an error by itself. */
-  volume_change_m3: number;
-  volume_change_relative: number;
-  /** Highest elevation (m) of a wet node over the output frames and the end state. */
-  max_elevation_m: number;
-  /** Wall seconds by part: the solver (including the boundary forcing), the boundary forcing alone, atmosphere reads, outputs. */
-  timing_s: { solver: number; boundary: number; atmosphere: number; output: number };
-}
-
-export type TimeStepping = 'local' | 'global';
 
 export interface RunOptions {
   /** Worker threads; by default one per TRIANGLES_PER_THREAD triangles, up to the core count. */

@@ -30,9 +30,8 @@ beforeAll(async () => {
   server = await startDevServer();
   dataDir = await mkdtemp(join(tmpdir(), 'coastcast-crash-'));
   catalog = openCatalog(dataDir);
-  const demo = await installDemoSite(catalog, join(dataDir, 'uploads'));
-  // 48 simulated hours: long enough to kill a worker in the middle of the model job.
-  await catalog.createSite({ ...demo.config, id: 'demo-crash', schedule: { ...demo.config.schedule, spinUpHours: 12, forecastHours: 36 } }, join(demo.dir, 'hgrid.gr3'));
+  // The demo's full cycle (96 simulated hours): long enough to kill a worker in the middle of the model job.
+  await installDemoSite(catalog, join(dataDir, 'uploads'));
 }, 120_000);
 
 afterAll(async () => {
@@ -57,7 +56,7 @@ describe('a worker killed during the model step', () => {
     const client = server.env.client;
     const cycle = new Date('2026-11-25T00:00:00Z');
     const first = startWorker();
-    const { workflowId } = await new TemporalCycles(client).start('demo-crash', cycle);
+    const { workflowId } = await new TemporalCycles(client).start('demo', cycle);
     const handle = client.workflow.getHandle(workflowId);
 
     // Wait for the model to be well under way, then kill the worker without warning.
@@ -68,7 +67,7 @@ describe('a worker killed during the model step', () => {
       if (Date.now() > deadline) throw new Error(`the model did not get under way: ${JSON.stringify(progress)}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    const runDir = catalog.getCycle('demo-crash', cycle).runDir!;
+    const runDir = catalog.getCycle('demo', cycle).runDir!;
     const job = JSON.parse(await readFile(join(runDir, 'job.json'), 'utf8')) as { pid: number };
     first.kill('SIGKILL');
     await once(first, 'exit');
@@ -83,7 +82,7 @@ describe('a worker killed during the model step', () => {
     const log = await readFile(join(runDir, 'model.log'), 'utf8');
     expect(log.split('\n').filter((line) => line.includes('"event":"start"'))).toHaveLength(1);
     expect(log).not.toContain('"event":"relaunch"');
-    expect(summary.products.times).toHaveLength(36 * 6 + 1);
-    expect(catalog.getCycle('demo-crash', cycle).status).toBe('completed');
+    expect(summary.products.times).toHaveLength(72 * 6 + 1);
+    expect(catalog.getCycle('demo', cycle).status).toBe('completed');
   }, 420_000);
 });

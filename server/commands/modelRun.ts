@@ -6,7 +6,8 @@
  * the CLI's).
  */
 import { RunInputError } from '../../model/runDirectory.js';
-import { runModel, type TimeStepping } from '../../model/run.js';
+import type { TimeStepping } from '../../core/modelProtocol.js';
+import { runModel } from '../../model/run.js';
 import { BlowUpError } from '../../model/stepper.js';
 import { commandArguments } from './args.js';
 import { UsageError, type Command } from './command.js';

@@ -1,0 +1,44 @@
+/**
+ * What the model program says while it runs (ARCHITECTURE.md, "Contract:
+ * model output"): one JSON object per line on stdout. The model writes it;
+ * the model-job activity reads it from the job's log.
+ */
+
+/** 'local': each node at its own CFL step; 'global': every node at the finest. */
+export type TimeStepping = 'local' | 'global';
+
+export type RunEvent =
+  | {
+    event: 'start';
+    run: string;
+    start: string;
+    nodes: number;
+    triangles: number;
+    threads: number;
+    time_stepping: TimeStepping;
+    dt: number;
+    first_step: number;
+    steps: number;
+    simulated_s: number;
+    total_s: number;
+  }
+  | { event: 'progress'; simulated_s: number; total_s: number; wall_s: number }
+  | { event: 'output'; file: string }
+  | ({ event: 'done' } & RunSummary);
+
+export interface RunSummary {
+  /** Base steps run (from the first step to the last). */
+  steps: number;
+  /** CFL sub-steps the solver took for them. */
+  substeps: number;
+  wall_s: number;
+  /** Triangles × sub-steps per second of solver time. */
+  triangle_steps_per_s: number;
+  /** Water volume (m³) at the end minus at the start; open boundaries exchange water, so this is not an error by itself. */
+  volume_change_m3: number;
+  volume_change_relative: number;
+  /** Highest elevation (m) of a wet node over the output frames and the end state. */
+  max_elevation_m: number;
+  /** Wall seconds by part: the solver (including the boundary forcing), the boundary forcing alone, atmosphere reads, outputs. */
+  timing_s: { solver: number; boundary: number; atmosphere: number; output: number };
+}
