@@ -2,8 +2,9 @@
  * Replays recorded forecastCycle histories (test/fixtures/histories/, JSON as
  * `temporal workflow show --output json` exports it) against today's workflow
  * code: a change that would make running cycles non-deterministic fails here.
- * Record a new one with
- * `COASTCAST_RECORD_HISTORY=test/fixtures/histories/<name>.json npx vitest run test/forecastCycle.test.ts -t "runs the demo"`.
+ * The three recorded (a completed cycle, one degraded by a failing forcing,
+ * one failed on bad input) cover the workflow's paths; record them again with
+ * `COASTCAST_RECORD_HISTORY=$PWD/test/fixtures/histories npx vitest run test/forecastCycle.test.ts`.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';

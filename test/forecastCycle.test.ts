@@ -135,11 +135,7 @@ describe('forecastCycle on a real Temporal dev server', () => {
     // Springs raise the site's alerts.
     expect(summary.products.alerts.map((a) => a.name).sort()).toEqual(['flooded area', 'marsh flooded', 'spring high water']);
 
-    // Recording a history for test/forecastCycle.replay.test.ts: the Temporal CLI's JSON export, as the web UI downloads it.
-    if (process.env.COASTCAST_RECORD_HISTORY) {
-      const { stdout } = await promisify(execFile)(resolveTemporalCli().path, ['workflow', 'show', '--workflow-id', first.workflowId, '--address', server.env.address, '--output', 'json'], { maxBuffer: 64 << 20 });
-      await writeFile(process.env.COASTCAST_RECORD_HISTORY, stdout);
-    }
+    await recordHistory('demo', first.workflowId);
   }, 600_000);
 
   it('runs without a forcing whose server answers 500, and says so', async () => {
@@ -159,6 +155,7 @@ describe('forecastCycle on a real Temporal dev server', () => {
       expect(summary.messages.join('\n')).toMatch(/atmosphere forcing unavailable.*500/);
       expect(failing.requests()).toBeGreaterThanOrEqual(2);
       expect(catalog.getCycle('demo-wind', cycle)).toMatchObject({ status: 'completed', degraded: ['atmosphere'] });
+      await recordHistory('degraded', workflowId);
     } finally {
       await failing.close();
     }
@@ -182,6 +179,7 @@ describe('forecastCycle on a real Temporal dev server', () => {
     const history = await client.workflow.getHandle(workflowId).fetchHistory();
     const attempts = history.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt ?? 0);
     expect(Math.max(...attempts)).toBe(1);
+    await recordHistory('failed', workflowId);
   }, 120_000);
 
   it('tells an unknown site from a failure of the service', async () => {
@@ -190,6 +188,18 @@ describe('forecastCycle on a real Temporal dev server', () => {
     expect(innermost(error as Error)).toBe('no site "nowhere"');
   }, 60_000);
 });
+
+/**
+ * With COASTCAST_RECORD_HISTORY=<folder>, saves the workflow's history as
+ * `<folder>/forecastCycle-<name>.json` for test/forecastCycle.replay.test.ts,
+ * in the Temporal CLI's JSON export (what the web UI downloads too).
+ */
+async function recordHistory(name: string, workflowId: string): Promise<void> {
+  const folder = process.env.COASTCAST_RECORD_HISTORY;
+  if (!folder) return;
+  const { stdout } = await promisify(execFile)(resolveTemporalCli().path, ['workflow', 'show', '--workflow-id', workflowId, '--address', server.env.address, '--output', 'json'], { maxBuffer: 64 << 20 });
+  await writeFile(join(folder, `forecastCycle-${name}.json`), stdout);
+}
 
 function innermost(error: Error): string {
   let e: Error = error;
