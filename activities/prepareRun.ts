@@ -45,11 +45,11 @@
  * error.
  */
 import { copyFile, link, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 import { meshCrs, meshToLonLat } from '../core/crs.js';
+import { projectVersion } from '../core/project.js';
 import { loadMesh, writeGr3Property } from '../core/mesh/gr3.js';
 import { openNetcdf, type NetcdfFile } from '../core/netcdf/reader.js';
 import type { NcData } from '../core/netcdf/types.js';
@@ -160,7 +160,7 @@ export async function prepareRun(input: PrepareRunInput): Promise<PreparedRun> {
   await mkdir(partial, { recursive: true });
   try {
     const run = await build(partial, input, inputs, cycle);
-    const record: RunRecord = { inputs, run, software: { name: 'coastcast', version: softwareVersion() }, createdAt: new Date().toISOString() };
+    const record: RunRecord = { inputs, run, software: { name: 'coastcast', version: projectVersion() }, createdAt: new Date().toISOString() };
     await writeFile(join(partial, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);
     await install(partial, runDir);
     return { runDir, ...run, reused: false };
@@ -299,21 +299,6 @@ async function install(partial: string, runDir: string): Promise<void> {
     throw error;
   }
   await rm(replaced, { recursive: true, force: true });
-}
-
-/** The version in coastcast's package.json, found above this module (in the source tree or in dist/). */
-function softwareVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'coastcast' && pkg.version) return pkg.version;
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return 'unknown';
-    dir = parent;
-  }
 }
 
 // ---------------------------------------------------------------------------

@@ -13,18 +13,17 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 
 import { openCatalog } from '../activities/catalog.js';
 import type { CycleSummary } from '../activities/cycle.js';
 import { installDemoSite } from '../server/demo/install.js';
-import { projectRoot } from '../server/temporalCli.js';
+import { projectRoot } from '../core/project.js';
 import { TemporalCycles } from '../server/temporalCycles.js';
-import { createCycleWorker, workflowsPath } from '../server/worker.js';
-import { startDevServer } from '../test/support/temporalServer.js';
+import { createCycleWorker } from '../server/worker.js';
+import { bundleWorkflows, startDevServer } from '../test/support/temporalServer.js';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
-const quiet = { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: console.error };
 const dataDir = await mkdtemp(join(tmpdir(), 'coastcast-bench-cycle-'));
 const server = await startDevServer();
 const catalog = openCatalog(dataDir);
@@ -34,7 +33,7 @@ try {
     temporal: { address: server.env.address, namespace: 'default', tls: undefined, apiKey: undefined },
     dataDir,
     catalog,
-    workflowBundle: await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quiet }),
+    workflowBundle: await bundleWorkflows(),
   });
   const running = worker.run();
   const { workflowId } = await new TemporalCycles(server.env.client).start('demo', new Date('2026-11-25T00:00:00Z'));

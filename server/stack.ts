@@ -20,7 +20,7 @@ import { dataDirectory } from './dataDir.js';
 import { threadsOption } from './commands/worker.js';
 import { installDemoSite } from './demo/install.js';
 import { startDevServer, type RunningDevServer } from './devServer.js';
-import { projectRoot } from './temporalCli.js';
+import { projectRoot } from '../core/project.js';
 import { temporalSettings } from './temporal.js';
 import { TemporalCycles } from './temporalCycles.js';
 import { createCycleWorker } from './worker.js';

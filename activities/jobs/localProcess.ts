@@ -201,7 +201,7 @@ function parseRecord(path: string, text: string): LocalJobRecord {
   return record as LocalJobRecord;
 }
 
-interface ProcStat {
+export interface ProcStat {
   /** R, S, D, Z, T… */
   state: string;
   pgrp: number;
@@ -209,7 +209,7 @@ interface ProcStat {
 }
 
 /** Fields of /proc/<pid>/stat (proc(5)); undefined when there is no such process. */
-function procStat(pid: number): ProcStat | undefined {
+export function procStat(pid: number): ProcStat | undefined {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'utf8');

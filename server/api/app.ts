@@ -15,12 +15,12 @@ import swagger from '@fastify/swagger';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import Fastify, { type FastifyServerOptions } from 'fastify';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Type } from 'typebox';
 
 import type { Catalog } from '../../activities/catalog.js';
-import { projectRoot } from '../temporalCli.js';
+import { projectVersion } from '../../core/project.js';
 import type { CycleControl } from './cycleControl.js';
 import { cyclesPlugin } from './cycles.js';
 import { handleError } from './errors.js';
@@ -51,10 +51,6 @@ function requestAjv(coerceTypes: boolean): Ajv {
   return ajv;
 }
 
-function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
-}
-
 function isApiPath(url: string): boolean {
   return url === '/api' || url.startsWith('/api/') || url.startsWith('/api?');
 }
@@ -65,7 +61,7 @@ export function buildApi(options: ApiOptions): Api {
   const webRoot = options.webRoot !== undefined && existsSync(options.webRoot) ? resolve(options.webRoot) : undefined;
   // Client routes fall back to index.html only when there is one: a missing fallback would send the 404 handler back to itself.
   const spaIndex = webRoot !== undefined && existsSync(join(webRoot, 'index.html'));
-  const version = packageVersion();
+  const version = projectVersion();
   // Uploads live only as long as their request: anything found here was left by a process that stopped mid-request.
   const uploadsDir = join(dataDir, 'uploads');
   rmSync(uploadsDir, { recursive: true, force: true });

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { workflowsPath } from '../../server/worker.js';
 import { resolveTemporalCli } from '../../server/temporalCli.js';
 
 export interface DevServer {
@@ -28,4 +30,10 @@ export async function startDevServer(): Promise<DevServer> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The worker's workflows bundled once, for a suite's workers and replays; webpack's report is left out, its errors kept. */
+export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  const quiet = () => {};
+  return bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: console.error } });
 }
