@@ -26,6 +26,7 @@ import { readMesh } from '../core/mesh/gr3.js';
 import { hasErrors, type MeshProblem } from '../core/mesh/mesh.js';
 import { meshStats, type MeshStats } from '../core/mesh/stats.js';
 import { formatFieldProblem, meshFitProblems, validateSite, type FieldProblem, type Site, type SiteMeshFacts } from '../core/site.js';
+import type { Alert } from './alerts.js';
 
 export const CYCLE_STATUSES = ['scheduled', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type CycleStatus = (typeof CYCLE_STATUSES)[number];
@@ -54,6 +55,8 @@ export interface SiteListing {
   createdAt: string;
   updatedAt: string;
   latestCycle: { cycle: string; status: CycleStatus } | null;
+  /** The newest completed cycle's alerts (from its summary); null when none completed yet. */
+  latestAlerts: { cycle: string; alerts: Alert[] } | null;
 }
 
 export interface CycleRecord {
@@ -218,6 +221,14 @@ interface ListingRow {
   updated_at: string;
   cycle: string | null;
   status: CycleStatus | null;
+  completed_cycle: string | null;
+  completed_summary: string | null;
+}
+
+/** publishCycle stores the alerts in the cycle's summary (activities/cycle.ts). */
+function summaryAlerts(summary: string | null): Alert[] {
+  const alerts = summary === null ? undefined : (JSON.parse(summary) as { alerts?: unknown }).alerts;
+  return Array.isArray(alerts) ? (alerts as Alert[]) : [];
 }
 
 /** Opens (creating and migrating as needed) the catalog of a data directory. */
@@ -253,9 +264,10 @@ export class Catalog {
       updateSite: db.prepare<[SiteRow]>('UPDATE sites SET name = @name, config = @config, mesh = @mesh, created_at = @created_at, updated_at = @updated_at WHERE id = @id'),
       deleteSite: db.prepare<[string]>('DELETE FROM sites WHERE id = ?'),
       listSites: db.prepare<[], ListingRow>(`
-        SELECT s.id, s.name, s.created_at, s.updated_at, c.cycle, c.status
+        SELECT s.id, s.name, s.created_at, s.updated_at, c.cycle, c.status, d.cycle AS completed_cycle, d.summary AS completed_summary
         FROM sites s
         LEFT JOIN cycles c ON c.site_id = s.id AND c.cycle = (SELECT max(cycle) FROM cycles WHERE site_id = s.id)
+        LEFT JOIN cycles d ON d.site_id = s.id AND d.cycle = (SELECT max(cycle) FROM cycles WHERE site_id = s.id AND status = 'completed')
         ORDER BY s.id`),
       cycle: db.prepare<[string, string], CycleRow>('SELECT * FROM cycles WHERE site_id = ? AND cycle = ?'),
       insertCycle: db.prepare<[CycleRow]>(`
@@ -360,7 +372,7 @@ export class Catalog {
     return this.record(row);
   }
 
-  /** Every site by id, each with its latest cycle's time and status. */
+  /** Every site by id, each with its latest cycle's time and status and the alerts of its latest completed cycle. */
   listSites(): SiteListing[] {
     return this.statements.listSites.all().map((row) => ({
       id: row.id,
@@ -368,6 +380,7 @@ export class Catalog {
       createdAt: row.created_at,
       updatedAt: row.updated_at,
       latestCycle: row.cycle === null || row.status === null ? null : { cycle: row.cycle, status: row.status },
+      latestAlerts: row.completed_cycle === null ? null : { cycle: row.completed_cycle, alerts: summaryAlerts(row.completed_summary) },
     }));
   }
 

@@ -8,6 +8,8 @@
  * - TEMPORAL_PORT (default 7233), TEMPORAL_UI_PORT (default 8233) for the dev server
  * - TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and TLS settings (server/temporal.ts) for an existing cluster
  * - COASTCAST_MODEL_THREADS (default: all cores)
+ * - COASTCAST_BASEMAP_URL (a tile URL template; default none: the maps work offline),
+ *   COASTCAST_BASEMAP_ATTRIBUTION, COASTCAST_BASEMAP_MAX_ZOOM (default 19)
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -15,7 +17,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 
 import { openCatalog } from '../activities/catalog.js';
-import { buildApi } from './api/app.js';
+import { buildApi, type Basemap } from './api/app.js';
 import { dataDirectory } from './dataDir.js';
 import { threadsOption } from './commands/worker.js';
 import { installDemoSite } from './demo/install.js';
@@ -67,7 +69,7 @@ export async function startStack(env: NodeJS.ProcessEnv, log: (line: string) => 
     const connection = await Connection.connect({ address: temporal.address, tls: temporal.tls, apiKey: temporal.apiKey });
     cleanups.push(() => connection.close());
     const webRoot = join(projectRoot(), 'web', 'dist');
-    const api = buildApi({ dataDir, catalog, cycles: new TemporalCycles(new Client({ connection, namespace: temporal.namespace })), webRoot: existsSync(webRoot) ? webRoot : undefined });
+    const api = buildApi({ dataDir, catalog, cycles: new TemporalCycles(new Client({ connection, namespace: temporal.namespace })), webRoot: existsSync(webRoot) ? webRoot : undefined, basemap: basemapSetting(env) });
     cleanups.push(() => api.close());
     const apiUrl = await api.listen({ host: env.HOST || '127.0.0.1', port: portSetting(env, 'PORT', 8080) });
     return { apiUrl, temporalAddress: temporal.address, temporalUiUrl: devServer?.uiUrl ?? null, stop };
@@ -75,6 +77,15 @@ export async function startStack(env: NodeJS.ProcessEnv, log: (line: string) => 
     await stop();
     throw error;
   }
+}
+
+export function basemapSetting(env: NodeJS.ProcessEnv): Basemap | null {
+  const url = env.COASTCAST_BASEMAP_URL?.trim();
+  if (!url) return null;
+  if (!/^https?:\/\/.*\{z\}.*\{x\}.*\{y\}/.test(url)) throw new Error(`COASTCAST_BASEMAP_URL "${url}" is not a tile URL template: expected http(s)://… with {z}, {x} and {y}`);
+  const maxZoom = env.COASTCAST_BASEMAP_MAX_ZOOM ? Number(env.COASTCAST_BASEMAP_MAX_ZOOM) : 19;
+  if (!Number.isInteger(maxZoom) || maxZoom < 0 || maxZoom > 24) throw new Error(`COASTCAST_BASEMAP_MAX_ZOOM "${env.COASTCAST_BASEMAP_MAX_ZOOM}" is not a zoom level (an integer 0..24)`);
+  return { url, attribution: env.COASTCAST_BASEMAP_ATTRIBUTION ?? '', maxZoom };
 }
 
 function portSetting(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

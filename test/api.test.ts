@@ -137,7 +137,7 @@ describe('sites', () => {
     expect(got.json.config).toEqual(catalog.getSite('ria-aveiro').config);
 
     const list = await send('GET', '/api/sites');
-    expect(list.json).toEqual([{ id: 'ria-aveiro', name: 'Ria de Aveiro', createdAt: created.json.createdAt, updatedAt: created.json.updatedAt, latestCycle: null }]);
+    expect(list.json).toEqual([{ id: 'ria-aveiro', name: 'Ria de Aveiro', createdAt: created.json.createdAt, updatedAt: created.json.updatedAt, latestCycle: null, latestAlerts: null }]);
 
     const mesh = await send('GET', '/api/sites/ria-aveiro/mesh');
     expect(mesh.status).toBe(200);
@@ -186,6 +186,33 @@ describe('sites', () => {
     expect(got.json.config.coordinates).toEqual({ ics: 1, crs: 'EPSG:25829' });
     expect(got.json.config.tide).toEqual(config.tide);
     expect(got.json.mesh.stats.ics).toBe(1);
+  });
+
+  it("draws a site's mesh boundaries as GeoJSON in lon/lat, projected meshes converted", async () => {
+    await createSite();
+    const outline = await send('GET', '/api/sites/ria-aveiro/outline');
+    expect(outline.status).toBe(200);
+    expect(outline.headers.get('content-type')).toContain('application/geo+json');
+    const { features } = JSON.parse(outline.text) as { features: { properties: { kind: string }; geometry: { type: string; coordinates: [number, number][] } }[] };
+    expect(features.map((f) => f.properties.kind)).toEqual(['open', 'land']);
+    // The west side (lon −8.8) is open; the land boundary runs round the other three sides back to it.
+    expect(features[0].geometry.coordinates).toHaveLength(4);
+    for (const [lon] of features[0].geometry.coordinates) expect(lon).toBeCloseTo(-8.8, 9);
+    const land = features[1].geometry.coordinates;
+    // 12 perimeter nodes, of which the open side's 4 less its 2 ends, which both boundaries share.
+    expect(land.length).toBe(12 - 4 + 2);
+    expect(Math.max(...land.map(([lon]) => lon))).toBeCloseTo(-8.65, 9);
+
+    const utm = siteConfig('sado');
+    await createSite({ ...utm, coordinates: { ics: 1, crs: 'EPSG:25829' }, tide: { type: 'harmonic', boundaries: [{ type: 'uniform', constituents: [{ name: 'M2', amplitude: 1, phase: 80 }] }] } }, 'utm.gr3');
+    const projected = JSON.parse((await send('GET', '/api/sites/sado/outline')).text) as typeof outline.json;
+    // 520 km east of UTM 29N's false origin at 4 500 km north: about 8.76° W, 40.65° N.
+    const [lon, lat] = projected.features[0].geometry.coordinates[0];
+    expect(lon).toBeGreaterThan(-8.8);
+    expect(lon).toBeLessThan(-8.7);
+    expect(lat).toBeGreaterThan(40.6);
+    expect(lat).toBeLessThan(40.7);
+    expect((await send('GET', '/api/sites/nowhere/outline')).status).toBe(404);
   });
 
   it('answers 404 for unknown sites and routes, as JSON', async () => {
@@ -456,6 +483,16 @@ describe('service', () => {
     expect(response.json).toEqual({ ok: true, version });
   });
 
+  it('tells the web app its basemap: none by default (offline), the configured tile layer otherwise', async () => {
+    await start();
+    expect((await send('GET', '/api/config')).json).toEqual({ version: expect.any(String), basemap: null });
+    await app.close();
+    const basemap = { url: 'http://127.0.0.1:9/tiles/{z}/{x}/{y}.png', attribution: 'local tiles', maxZoom: 17 };
+    app = buildApi({ dataDir, catalog, cycles, basemap });
+    base = await app.listen({ host: '127.0.0.1', port: 0 });
+    expect((await send('GET', '/api/config')).json.basemap).toEqual(basemap);
+  });
+
   it('publishes an OpenAPI 3 document with every route and the site schema as a component', async () => {
     await start();
     const response = await send('GET', '/api/openapi.json');
@@ -463,15 +500,21 @@ describe('service', () => {
     const doc = response.json;
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/config',
       '/api/health',
+      '/api/meshes/check',
       '/api/sites',
+      '/api/sites/check',
       '/api/sites/{siteId}',
       '/api/sites/{siteId}/cycles',
       '/api/sites/{siteId}/cycles/{cycle}',
       '/api/sites/{siteId}/cycles/{cycle}/cancel',
+      '/api/sites/{siteId}/cycles/{cycle}/downloads',
+      '/api/sites/{siteId}/cycles/{cycle}/downloads/{name}',
       '/api/sites/{siteId}/cycles/{cycle}/products/{*}',
       '/api/sites/{siteId}/latest',
       '/api/sites/{siteId}/mesh',
+      '/api/sites/{siteId}/outline',
     ]);
     const site = doc.components.schemas.Site;
     expect(site.properties.coordinates.anyOf).toHaveLength(2);

@@ -70,7 +70,7 @@ describe('sites', () => {
     expect(await readFile(join(created.dir, 'hgrid.gr3'), 'utf8')).toBe(await readFile(mesh('small.gr3'), 'utf8'));
     expect(JSON.parse(await readFile(join(created.dir, 'site.json'), 'utf8'))).toEqual(created.config);
     expect(catalog.getSite('ria-aveiro')).toEqual(created);
-    expect(catalog.listSites()).toEqual([{ id: 'ria-aveiro', name: 'Ria de Aveiro', createdAt: created.createdAt, updatedAt: created.updatedAt, latestCycle: null }]);
+    expect(catalog.listSites()).toEqual([{ id: 'ria-aveiro', name: 'Ria de Aveiro', createdAt: created.createdAt, updatedAt: created.updatedAt, latestCycle: null, latestAlerts: null }]);
     expect(await stored()).toEqual({ folders: ['ria-aveiro'], sites: ['ria-aveiro'] });
   });
 
@@ -274,6 +274,11 @@ describe('cycles', () => {
     expect(catalog.latestCycle('ria-aveiro', { status: 'completed' })?.cycle).toBe('2026-03-03T00:00:00.000Z');
     expect(catalog.latestCycle('ria-aveiro', { status: 'cancelled' })).toBeUndefined();
     expect(catalog.listSites()[0].latestCycle).toEqual({ cycle: '2026-03-05T00:00:00.000Z', status: 'running' });
+    // The overview shows the alerts of the newest completed cycle, not of the running one.
+    const alert = { kind: 'floodedArea', name: 'flooded area', threshold: 1, value: 1.4, firstExceededAt: '2026-03-03T06:00:00.000Z', peakAt: '2026-03-03T07:00:00.000Z' };
+    catalog.updateCycle('ria-aveiro', '2026-03-03T00:00:00Z', { summary: { alerts: [alert] } });
+    catalog.updateCycle('ria-aveiro', '2026-03-02T00:00:00Z', { summary: { alerts: [] } });
+    expect(catalog.listSites()[0].latestAlerts).toEqual({ cycle: '2026-03-03T00:00:00.000Z', alerts: [alert] });
   });
 
   it('names what is unknown or wrong', () => {

@@ -36,7 +36,7 @@ export interface ModelOutput {
 }
 
 /** The out2d files of `<runDir>/outputs`, by block number (out2d_2 before out2d_10). */
-async function out2dPaths(runDir: string): Promise<string[]> {
+export async function out2dPaths(runDir: string): Promise<string[]> {
   const folder = join(runDir, 'outputs');
   let names: string[];
   try {

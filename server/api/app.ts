@@ -23,7 +23,9 @@ import type { Catalog } from '../../activities/catalog.js';
 import { projectVersion } from '../../core/project.js';
 import type { CycleControl } from './cycleControl.js';
 import { cyclesPlugin } from './cycles.js';
+import { downloadsPlugin } from './downloads.js';
 import { handleError } from './errors.js';
+import { meshesPlugin } from './meshes.js';
 import { productsPlugin } from './products.js';
 import { sharedSchemas, type Api, type TypeBoxProvider } from './schemas.js';
 import { sitesPlugin } from './sites.js';
@@ -34,9 +36,18 @@ export interface ApiOptions {
   cycles: CycleControl;
   /** The built web app; served at / when the folder exists. */
   webRoot?: string;
+  /** A tile layer for the web app's maps; without one they draw the mesh's land boundary as the coastline (works offline). */
+  basemap?: Basemap | null;
   /** Largest hgrid.gr3 accepted, bytes (default 200 MB). */
   maxMeshBytes?: number;
   logger?: FastifyServerOptions['logger'];
+}
+
+export interface Basemap {
+  /** Leaflet tile URL template, e.g. https://tile.example.org/{z}/{x}/{y}.png */
+  url: string;
+  attribution: string;
+  maxZoom: number;
 }
 
 export const DEFAULT_MAX_MESH_BYTES = 200 * 1024 * 1024;
@@ -99,12 +110,32 @@ export function buildApi(options: ApiOptions): Api {
   void app.register(fastifyStatic, webRoot === undefined ? { serve: false } : { root: webRoot, prefix: '/', index: 'index.html' });
 
   void app.register(sitesPlugin, { catalog, uploadsDir, maxMeshBytes: options.maxMeshBytes ?? DEFAULT_MAX_MESH_BYTES });
+  void app.register(meshesPlugin, { uploadsDir, maxMeshBytes: options.maxMeshBytes ?? DEFAULT_MAX_MESH_BYTES });
   void app.register(cyclesPlugin, { catalog, cycles });
   void app.register(productsPlugin, { catalog });
+  void app.register(downloadsPlugin, { catalog });
 
   // Registered as a plugin so that it loads after swagger, whose route hook then sees the health route too.
   void app.register(async (service: Api) => {
     service.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    service.get(
+      '/api/config',
+      {
+        schema: {
+          summary: "what the web app needs to know of this installation's settings",
+          tags: ['service'],
+          response: {
+            200: Type.Object({
+              version: Type.String(),
+              basemap: Type.Union([Type.Object({ url: Type.String(), attribution: Type.String(), maxZoom: Type.Integer() }), Type.Null()], {
+                description: 'tile layer under the maps; null: none (offline), the mesh boundary is the coastline',
+              }),
+            }),
+          },
+        },
+      },
+      async () => ({ version, basemap: options.basemap ?? null }),
+    );
     service.get(
       '/api/health',
       { schema: { summary: 'the API is up', tags: ['service'], response: { 200: Type.Object({ ok: Type.Literal(true), version: Type.String() }) } } },

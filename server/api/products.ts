@@ -5,7 +5,7 @@
  * they are not served at all, so no cache can keep a half-written one.
  */
 import type { FastifyPluginAsync, RawServerDefault } from 'fastify';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Type } from 'typebox';
 
 import type { Catalog } from '../../activities/catalog.js';
@@ -17,7 +17,17 @@ export interface ProductsOptions {
   catalog: Catalog;
 }
 
-const ONE_YEAR_MS = 365 * 86_400_000;
+/** Products and downloads of a completed cycle never change: caches may keep them this long. */
+export const ONE_YEAR_MS = 365 * 86_400_000;
+
+/** The run directory of a completed cycle (409 before it completes): what its products and downloads are served from. */
+export function completedRun(catalog: Catalog, siteId: string, cycle: string, what: 'products' | 'downloads'): { runDir: string; cycle: string } {
+  const record = catalog.getCycle(siteId, cycle);
+  if (record.status !== 'completed') throw new ApiError(409, 'cycle-not-completed', `cycle ${record.cycle} of site "${siteId}" is ${record.status}: its ${what} are served once it completes`);
+  if (record.runDir === null) throw new ApiError(404, `${what === 'products' ? 'product' : 'download'}-not-found`, `cycle ${record.cycle} of site "${siteId}" has no run directory`);
+  // The catalog stores run directories relative to the data directory or absolute.
+  return { runDir: resolve(catalog.dataDir, record.runDir), cycle: record.cycle };
+}
 
 /** A product path is relative and plain: no empty, `.` or `..` segments, no backslashes or NULs. */
 function productPath(raw: string): string {
@@ -42,12 +52,8 @@ export const productsPlugin: FastifyPluginAsync<ProductsOptions, RawServerDefaul
     async (request, reply) => {
       const { siteId, cycle } = request.params;
       const path = productPath(request.params['*']);
-      const record = catalog.getCycle(siteId, cycle);
-      if (record.status !== 'completed') throw new ApiError(409, 'cycle-not-completed', `cycle ${record.cycle} of site "${siteId}" is ${record.status}: its products are served once it completes`);
-      if (record.runDir === null) throw new ApiError(404, 'product-not-found', `cycle ${record.cycle} of site "${siteId}" has no run directory`);
-      // The catalog stores run directories relative to the data directory or absolute.
-      const productsDir = resolve(catalog.dataDir, record.runDir, 'products');
-      return reply.sendFile(path, productsDir, { maxAge: ONE_YEAR_MS, immutable: true, dotfiles: 'deny' });
+      const { runDir } = completedRun(catalog, siteId, cycle, 'products');
+      return reply.sendFile(path, join(runDir, 'products'), { maxAge: ONE_YEAR_MS, immutable: true, dotfiles: 'deny' });
     },
   );
 

@@ -51,7 +51,7 @@ export const CycleParams = Type.Object({ siteId: SiteSchema.properties.id, cycle
 
 const Range = Type.Object({ min: Type.Number(), max: Type.Number() });
 
-const MeshStats = Type.Object({
+export const MeshStats = Type.Object({
   ics: Type.Union([Type.Literal(1), Type.Literal(2)]),
   icsDetected: Type.Boolean(),
   nodes: Type.Integer(),
@@ -64,7 +64,7 @@ const MeshStats = Type.Object({
   area: Type.Number({ description: 'square metres' }),
 });
 
-const MeshWarning = Type.Object({
+export const MeshWarning = Type.Object({
   line: Type.Integer(),
   severity: Type.Union([Type.Literal('error'), Type.Literal('warning')]),
   key: Type.Optional(Type.String()),
@@ -85,12 +85,26 @@ export const SiteView = Type.Object({
 
 const CycleStatus = Type.Enum(CYCLE_STATUSES);
 
+/** An alert raised by a cycle (activities/alerts.ts). */
+export const AlertSchema = Type.Object({
+  kind: Type.Union([Type.Literal('stationLevel'), Type.Literal('floodedArea')]),
+  name: Type.String(),
+  stationId: Type.Optional(Type.String()),
+  threshold: Type.Number({ description: 'm for a station level, km² for a flooded area' }),
+  value: Type.Number({ description: 'the peak over the forecast, same units' }),
+  firstExceededAt: Type.String({ format: 'date-time' }),
+  peakAt: Type.String({ format: 'date-time' }),
+});
+
 export const SiteListing = Type.Object({
   id: Type.String(),
   name: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
   latestCycle: Type.Union([Type.Object({ cycle: CycleTime, status: CycleStatus }), Type.Null()]),
+  latestAlerts: Type.Union([Type.Object({ cycle: CycleTime, alerts: Type.Array(AlertSchema) }), Type.Null()], {
+    description: "the newest completed cycle's alerts; null when no cycle completed yet",
+  }),
 });
 
 const NullableTime = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);

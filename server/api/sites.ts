@@ -1,5 +1,6 @@
 /**
- * Sites: list, read, create, replace, delete, and download a site's mesh.
+ * Sites: list, read, create, replace, delete, check a draft config, and
+ * download a site's mesh.
  * A site is created or replaced with one multipart form (site config and
  * hgrid.gr3 together), because the catalog checks them against each other
  * and stores both or neither.
@@ -8,9 +9,16 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync, RawServerDefault } from 'fastify';
 import { Type } from 'typebox';
 
-import type { Catalog, SiteRecord } from '../../activities/catalog.js';
+import { join } from 'node:path';
+
+import { SiteNotFoundError, type Catalog, type SiteRecord } from '../../activities/catalog.js';
+import { meshCrs } from '../../core/crs.js';
+import { loadMesh } from '../../core/mesh/gr3.js';
+import { meshOutline, type OutlineFeatureCollection } from '../../core/mesh/outline.js';
+import { meshFitProblems, validateSite } from '../../core/site.js';
+import { MeshFacts } from './meshes.js';
 import { SiteIdParams, SiteListing, SiteView, errorResponses, type TypeBoxProvider } from './schemas.js';
-import { withSiteForm } from './siteForm.js';
+import { meshFormLimits, withSiteForm } from './siteForm.js';
 
 export interface SitesOptions {
   catalog: Catalog;
@@ -37,10 +45,7 @@ function siteView({ config, mesh, createdAt, updatedAt }: SiteRecord) {
 }
 
 export const sitesPlugin: FastifyPluginAsync<SitesOptions, RawServerDefault, TypeBoxProvider> = async (app, { catalog, uploadsDir, maxMeshBytes }) => {
-  await app.register(multipart, {
-    // The form has one file and one JSON field; a config with per-node tidal constants can pass the 1 MB default.
-    limits: { fileSize: maxMeshBytes, files: 1, fields: 4, parts: 6, fieldSize: 16 * 1024 * 1024 },
-  });
+  await app.register(multipart, { limits: meshFormLimits(maxMeshBytes) });
   const form = { uploadsDir, maxMeshBytes };
 
   app.get(
@@ -68,6 +73,33 @@ export const sitesPlugin: FastifyPluginAsync<SitesOptions, RawServerDefault, Typ
     async (request, reply) => {
       const record = await withSiteForm(request, { ...form, meshRequired: true }, ({ config, meshFile }) => catalog.createSite(config, meshFile as string));
       return reply.status(201).header('location', `/api/sites/${record.config.id}`).send(siteView(record));
+    },
+  );
+
+  app.post(
+    '/api/sites/check',
+    {
+      schema: {
+        summary: "check a draft site config without storing anything: its fields, whether its id is taken, and, given a checked mesh's facts, its fit with that mesh",
+        description: 'Every problem names its field by JSON pointer; an empty list means POST /api/sites would accept the config with that mesh.',
+        tags: ['sites'],
+        body: Type.Object(
+          {
+            config: Type.Unknown({ description: 'the draft site config (schema: components/schemas/Site)' }),
+            mesh: Type.Optional(MeshFacts),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ problems: Type.Array(Type.Object({ path: Type.String(), message: Type.String() })) }), ...errorResponses(400) },
+      },
+    },
+    async (request) => {
+      const { config, mesh } = request.body;
+      const { site, problems } = validateSite(config);
+      const id = (config as { id?: unknown } | null)?.id;
+      if (typeof id === 'string' && siteExists(catalog, id)) problems.push({ path: '/id', message: `a site "${id}" already exists` });
+      if (site && mesh) problems.push(...meshFitProblems(site, mesh));
+      return { problems };
     },
   );
 
@@ -125,4 +157,39 @@ export const sitesPlugin: FastifyPluginAsync<SitesOptions, RawServerDefault, Typ
         .sendFile('hgrid.gr3', dir, { cacheControl: false });
     },
   );
+
+  // Outlines are read from the stored mesh once per site version: the overview asks for every site's at each visit.
+  const outlines = new Map<string, { updatedAt: string; outline: Promise<OutlineFeatureCollection> }>();
+  app.get(
+    '/api/sites/:siteId/outline',
+    {
+      schema: {
+        summary: "the mesh's open boundaries, land boundaries and islands as GeoJSON LineStrings (WGS84)",
+        tags: ['sites'],
+        params: SiteIdParams,
+        response: { 200: { description: 'a GeoJSON FeatureCollection; each feature has properties.kind: open, land or island', content: { 'application/geo+json': { schema: Type.Object({ type: Type.Literal('FeatureCollection'), features: Type.Array(Type.Unknown()) }) } } }, ...errorResponses(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { config, dir, updatedAt } = catalog.getSite(request.params.siteId);
+      let cached = outlines.get(config.id);
+      if (cached?.updatedAt !== updatedAt) {
+        const outline = loadMesh(join(dir, 'hgrid.gr3'), { ics: config.coordinates.ics }).then((mesh) => meshOutline(mesh, meshCrs(config.coordinates)));
+        cached = { updatedAt, outline };
+        outlines.set(config.id, cached);
+        outline.catch(() => outlines.delete(config.id));
+      }
+      return reply.header('cache-control', 'no-cache').type('application/geo+json').send(await cached.outline);
+    },
+  );
 };
+
+function siteExists(catalog: Catalog, id: string): boolean {
+  try {
+    catalog.getSite(id);
+    return true;
+  } catch (error) {
+    if (error instanceof SiteNotFoundError) return false;
+    throw error;
+  }
+}
