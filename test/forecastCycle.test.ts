@@ -22,16 +22,14 @@ import { installDemoSite } from '../server/demo/install.js';
 import { DEMO_TIDE } from '../server/demo/site.js';
 import { resolveTemporalCli } from '../server/temporalCli.js';
 import { TemporalCycles } from '../server/temporalCycles.js';
-import { createCycleWorker, type CycleWorker } from '../server/worker.js';
 import { progressQuery, type ForecastProgress } from '../workflows/forecastCycle.js';
-import { bundleWorkflows, startDevServer, type DevServer } from './support/temporalServer.js';
+import { bundleWorkflows, startCycleWorker, startDevServer, type DevServer, type RunningWorker } from './support/temporalServer.js';
 
 let server: DevServer;
 let bundle: WorkflowBundleWithSourceMap;
 let dataDir: string;
 let catalog: Catalog;
-let worker: CycleWorker;
-let running: Promise<void>;
+let worker: RunningWorker;
 let client: Client;
 let cycles: TemporalCycles;
 
@@ -42,20 +40,13 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'coastcast-cycle-'));
   catalog = openCatalog(dataDir);
   await installDemoSite(catalog, join(dataDir, 'uploads'));
-  worker = await createCycleWorker({
-    temporal: { address: server.env.address, namespace: server.env.namespace ?? 'default', tls: undefined, apiKey: undefined },
-    dataDir,
-    catalog,
-    workflowBundle: bundle,
-  });
-  running = worker.run();
+  worker = await startCycleWorker(server, { dataDir, catalog, workflowBundle: bundle });
   client = server.env.client;
   cycles = new TemporalCycles(client);
 }, 120_000);
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   catalog?.close();
   await server?.stop();
   await rm(dataDir, { recursive: true, force: true });

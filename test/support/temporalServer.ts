@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { workflowsPath } from '../../server/worker.js';
+import { createCycleWorker, workflowsPath, type CycleWorker, type CycleWorkerOptions } from '../../server/worker.js';
 import { resolveTemporalCli } from '../../server/temporalCli.js';
 
 export interface DevServer {
@@ -36,4 +36,23 @@ export async function startDevServer(): Promise<DevServer> {
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   const quiet = () => {};
   return bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: console.error } });
+}
+
+export interface RunningWorker {
+  worker: CycleWorker;
+  /** Shuts the worker down and waits until it has stopped. */
+  stop(): Promise<void>;
+}
+
+/** The cycle worker of a data directory, polling the dev server's task queue until stopped. */
+export async function startCycleWorker(server: DevServer, options: Omit<CycleWorkerOptions, 'temporal'>): Promise<RunningWorker> {
+  const worker = await createCycleWorker({ ...options, temporal: { address: server.env.address, namespace: server.env.namespace ?? 'default', tls: undefined, apiKey: undefined } });
+  const running = worker.run();
+  return {
+    worker,
+    stop: async () => {
+      worker.shutdown();
+      await running;
+    },
+  };
 }
