@@ -7,7 +7,7 @@
  * Screenshots land in test/out/screenshots/.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -37,6 +37,9 @@ let api: Api;
 let base: string;
 let browser: Browser;
 let meshFile: string;
+let brokenMeshFile: string;
+/** The demo mesh's first element (after the title, the counts and 1 749 nodes), made to name a node that does not exist. */
+const BROKEN_LINE = 2 + 1749 + 1;
 
 beforeAll(async () => {
   if (!existsSync(join(WEB_ROOT, 'index.html'))) throw new Error(`${WEB_ROOT}: no built web app; run \`npm run build\` first (npm test does)`);
@@ -45,6 +48,10 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'coastcast-web-'));
   meshFile = join(dataDir, 'demo-hgrid.gr3');
   await writeMesh(meshFile, generateDemoMesh());
+  brokenMeshFile = join(dataDir, 'broken-hgrid.gr3');
+  const lines = (await readFile(meshFile, 'utf8')).split('\n');
+  lines[BROKEN_LINE - 1] = '1 3 1 2 999999';
+  await writeFile(brokenMeshFile, lines.join('\n'));
   catalog = openCatalog(dataDir);
   await installDemoSite(catalog, join(dataDir, 'uploads'));
   worker = await startCycleWorker(server, { dataDir, catalog, workflowBundle: await bundleWorkflows() });
@@ -83,10 +90,19 @@ describe('the web app in Chromium', () => {
     const step = (name: string) => page.locator(`section[data-step="${name}"]`);
     const next = async () => page.locator('[data-action="next"]:visible').click();
 
+    // A step with a problem stays, and says so.
+    await next();
+    await page.locator('[data-testid="step-problems"]').waitFor();
+    expect(await step('name').isVisible()).toBe(true);
     await step('name').locator('input[name="name"]').fill('E2E estuary');
     expect(await step('name').locator('input[name="id"]').inputValue()).toBe('e2e-estuary');
     await next();
 
+    // A broken mesh is drawn back with its problem by line, and blocks the way on.
+    await step('mesh').locator('input[name="mesh"]').setInputFiles(brokenMeshFile);
+    await step('mesh').locator(`[data-testid="mesh-problems"] li.error[data-line="${BROKEN_LINE}"]`).waitFor();
+    await next();
+    expect(await step('mesh').isVisible()).toBe(true);
     await step('mesh').locator('input[name="mesh"]').setInputFiles(meshFile);
     await step('mesh').locator('[data-testid="mesh-status"]', { hasText: 'usable' }).waitFor();
     expect(await step('mesh').locator('[data-testid="mesh-stats"]').textContent()).toMatch(/Triangles\s*3,?328/);
@@ -185,6 +201,20 @@ describe('the web app in Chromium', () => {
     await page.locator('[data-testid="forecast-map"]').waitFor();
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(768);
     await watched.screenshot('7-viewer-tablet');
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    // Runs again: a chosen cycle started on demand, then cancelled from the page.
+    await page.goto(`${base}/#/sites/e2e-estuary`);
+    await page.locator('input[name="cycle-time"]').fill('2026-11-20T00:00');
+    await page.locator('[data-action="run-at"]').click();
+    const other = page.locator('tr[data-cycle="2026-11-20T00:00:00.000Z"]');
+    await other.locator('[data-action="cancel"]').click({ timeout: 60_000 });
+    await page.locator('tr[data-cycle="2026-11-20T00:00:00.000Z"][data-status="cancelled"]').waitFor({ timeout: 60_000 });
+
+    // The overview shows both sites, the new one with its latest cycle completed.
+    await page.goto(`${base}/#/`);
+    await page.locator('.overview-map[data-outlines="2"]').waitFor();
+    await page.locator('tr[data-site="e2e-estuary"] [data-status="completed"]').waitFor();
 
     expect(watched.problems).toEqual([]);
   }, 600_000);
