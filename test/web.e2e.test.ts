@@ -182,6 +182,16 @@ describe('the web app in Chromium', () => {
     expect(after).not.toBe(before);
     await watched.screenshot('5-viewer');
 
+    // The value under the cursor: water at the mouth station, in metres.
+    const map = page.locator('[data-testid="forecast-map"]');
+    const box = (await map.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.1, box.y + box.height / 2);
+    await page.locator('[data-testid="cursor-value"]').filter({ hasText: /^-?\d+\.\d+ m at / }).waitFor();
+
+    // Downloads: the station series, the model's NetCDF and the flood extent.
+    const downloads = await page.locator('[data-testid="downloads"] a').allTextContents();
+    expect(downloads).toEqual(expect.arrayContaining(['stations.csv', 'out2d_1.nc', 'flood-max.geojson']));
+
     await page.locator('[data-testid="station-list"] button[data-station="mouth"]').click();
     const chart = page.locator('[data-testid="station-chart"]');
     await chart.locator('canvas').first().waitFor();
