@@ -76,5 +76,4 @@ export const api = {
   productUrl: (siteId: string, cycleTime: string, path: string) => `${cycle(siteId, cycleTime)}/products/${path}`,
   /** A completed cycle's files to take away: station series (CSV), model output (NetCDF), flood extent (GeoJSON). */
   downloads: (siteId: string, cycleTime: string) => json<Download[]>(`${cycle(siteId, cycleTime)}/downloads`),
-  product: async (siteId: string, cycleTime: string, path: string) => request(`${cycle(siteId, cycleTime)}/products/${path}`),
 };

@@ -1,18 +1,16 @@
 /**
- * Frames of a cycle's products, fetched once and kept: one Float32Array per
- * node for each variable and output time (contract in
- * activities/products/frames.ts). Products never change, so a frame fetched
- * is good for the whole session; the store also fetches ahead of the slider
- * so that playing never waits on the network.
+ * Frames of a cycle's products: one Float32Array per node for each variable
+ * and output time (contract in activities/products/frames.ts), fetched once
+ * through the cycle's ProductCache; the store also fetches ahead of the
+ * slider so that playing never waits on the network.
  */
 import type { FrameIndex } from '../api/types';
+import type { ProductCache } from './productCache';
 
 export class FrameStore {
-  private readonly frames = new Map<string, Promise<Float32Array>>();
-
   constructor(
     readonly index: FrameIndex,
-    private readonly url: (path: string) => string,
+    private readonly products: ProductCache,
   ) {}
 
   variable(name: string): FrameIndex['variables'][number] {
@@ -40,18 +38,10 @@ export class FrameStore {
   }
 
   private load(path: string): Promise<Float32Array> {
-    let frame = this.frames.get(path);
-    if (!frame) {
-      frame = fetch(this.url(path)).then(async (response) => {
-        if (!response.ok) throw new Error(`${path}: ${response.status} ${response.statusText}`);
-        const values = new Float32Array(await response.arrayBuffer());
-        if (values.length !== this.index.nodeCount) throw new Error(`${path}: ${values.length} values, expected ${this.index.nodeCount} (one per node)`);
-        return values;
-      });
-      // A failed fetch is not kept: the next request tries again.
-      frame.catch(() => this.frames.delete(path));
-      this.frames.set(path, frame);
-    }
-    return frame;
+    return this.products.get(path, async (response) => {
+      const values = new Float32Array(await response.arrayBuffer());
+      if (values.length !== this.index.nodeCount) throw new Error(`${path}: ${values.length} values, expected ${this.index.nodeCount} (one per node)`);
+      return values;
+    });
   }
 }

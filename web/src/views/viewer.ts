@@ -18,6 +18,7 @@ import { coastlineLayer } from '../map/coastline';
 import { FieldLayer } from '../map/fieldLayer';
 import { Legend } from '../map/legend';
 import { FrameStore } from '../products/frames';
+import { ProductCache } from '../products/productCache';
 import { parseMesh, type ProductMesh } from '../products/mesh';
 import type { View } from '../router';
 import { formatTime, h } from '../ui/dom';
@@ -51,20 +52,21 @@ interface CycleProducts {
   stations: StationsProduct;
   /** The list, or why it could not be read: the viewer works without it. */
   downloads: Download[] | Error;
+  /** Where the frames and flood extents come from. */
+  files: ProductCache;
 }
 
-async function loadProducts(siteId: string, cycle: string): Promise<CycleProducts> {
-  const product = (path: string) => api.product(siteId, cycle, path);
-  const json = async <T>(path: string) => (await (await product(path)).json()) as T;
+async function loadProducts(siteId: string, cycle: string, products: ProductCache): Promise<CycleProducts> {
+  const json = <T>(path: string) => products.get(path, (response) => response.json() as Promise<T>);
   const [site, summary, index, mesh, stations, downloads] = await Promise.all([
     api.site(siteId),
     json<CycleSummary>('summary.json'),
     json<FrameIndex>('frames/index.json'),
-    product('mesh.bin').then(async (response) => parseMesh(await response.arrayBuffer())),
+    products.get('mesh.bin', async (response) => parseMesh(await response.arrayBuffer())),
     json<StationsProduct>('stations.json'),
     api.downloads(siteId, cycle).catch((error: Error) => error),
   ]);
-  return { site, summary, index, mesh, stations, downloads };
+  return { site, summary, index, mesh, stations, downloads, files: products };
 }
 
 function notCompleted(cycle: CycleView): View {
@@ -84,7 +86,7 @@ function notCompleted(cycle: CycleView): View {
 export async function forecastViewer(config: AppConfig, siteId: string, cycleTime: string): Promise<View> {
   const cycle = cycleTime === 'latest' ? await api.latest(siteId) : await api.cycle(siteId, cycleTime);
   if (cycle.status !== 'completed') return notCompleted(cycle);
-  const products = await loadProducts(siteId, cycle.cycle);
+  const products = await loadProducts(siteId, cycle.cycle, new ProductCache((path) => api.productUrl(siteId, cycle.cycle, path)));
   return new ForecastViewer(config, cycle, products);
 }
 
@@ -113,7 +115,7 @@ class ForecastViewer implements View {
     private readonly products: CycleProducts,
   ) {
     const { site, summary, index, mesh, stations } = products;
-    this.store = new FrameStore(index, (path) => api.productUrl(cycle.siteId, cycle.cycle, path));
+    this.store = new FrameStore(index, products.files);
     const variables = index.variables.filter((v) => v.name in VARIABLE_TITLES);
     this.variable = variables[0]?.name ?? 'elevation';
 
@@ -132,7 +134,7 @@ class ForecastViewer implements View {
 
     this.chart = new StationChart(() => this.closeStation());
     this.time = new TimeControl(index.times, cycle.cycle, () => this.frameChanged());
-    this.flood = new FloodOverlay(this.map, (path) => api.productUrl(cycle.siteId, cycle.cycle, path), (error) => this.showError(error));
+    this.flood = new FloodOverlay(this.map, products.files, (error) => this.showError(error));
 
     const select = h(
       'select',

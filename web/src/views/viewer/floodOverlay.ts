@@ -1,10 +1,11 @@
 /**
  * The flood extent over the field: land flooded at the slider's time, or at
  * any time when the maximum envelope shows, drawn semi-transparent with its
- * area. Extents are fetched when first shown and kept (products never change).
+ * area. Extents are fetched when first shown, through the cycle's ProductCache.
  */
 import L from 'leaflet';
 
+import type { ProductCache } from '../../products/productCache';
 import { formatNumber, h } from '../../ui/dom';
 
 interface FloodExtent extends GeoJSON.FeatureCollection {
@@ -17,7 +18,6 @@ export class FloodOverlay {
   readonly element: HTMLElement;
   readonly area: HTMLElement;
   private readonly checkbox: HTMLInputElement;
-  private readonly extents = new Map<string, Promise<FloodExtent>>();
   private layer: L.GeoJSON | undefined;
   /** The product path to show: flood/<index>.geojson or flood/max.geojson. */
   private path = 'flood/0.geojson';
@@ -25,7 +25,7 @@ export class FloodOverlay {
 
   constructor(
     private readonly map: L.Map,
-    private readonly url: (path: string) => string,
+    private readonly products: ProductCache,
     private readonly onError: (error: Error) => void,
   ) {
     this.checkbox = h('input', { type: 'checkbox', id: 'viewer-flood', 'data-testid': 'flood-toggle', onchange: () => void this.refresh() });
@@ -49,7 +49,7 @@ export class FloodOverlay {
     }
     let extent: FloodExtent;
     try {
-      extent = await this.extent(this.path);
+      extent = await this.products.get(this.path, (response) => response.json() as Promise<FloodExtent>);
     } catch (error) {
       this.onError(error as Error);
       return;
@@ -60,18 +60,5 @@ export class FloodOverlay {
     this.layer = L.geoJSON(extent, { style: STYLE }).addTo(this.map);
     const km2 = extent.features[0]?.properties.floodedAreaKm2 ?? 0;
     this.area.textContent = `Flooded area: ${formatNumber(km2, km2 < 10 ? 3 : 1)} km²`;
-  }
-
-  private extent(path: string): Promise<FloodExtent> {
-    let extent = this.extents.get(path);
-    if (!extent) {
-      extent = fetch(this.url(path)).then(async (response) => {
-        if (!response.ok) throw new Error(`${path}: ${response.status} ${response.statusText}`);
-        return (await response.json()) as FloodExtent;
-      });
-      extent.catch(() => this.extents.delete(path));
-      this.extents.set(path, extent);
-    }
-    return extent;
   }
 }
