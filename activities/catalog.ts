@@ -1,7 +1,8 @@
 /**
  * The catalog: which sites exist and what happened to their forecast cycles,
  * in `<dataDir>/catalog.sqlite`, with each site's files in
- * `<dataDir>/sites/<id>/` (`hgrid.gr3`, `site.json`).
+ * `<dataDir>/sites/<id>/` (`hgrid.gr3`, `site.json`, and `observations/`,
+ * which a config update carries over).
  *
  * A site is either stored whole or not at all. Its folder is built as
  * `<id>.partial/`, the row is committed, and only then is the folder renamed
@@ -27,6 +28,7 @@ import { hasErrors, type MeshProblem } from '../core/mesh/mesh.js';
 import { meshStats, type MeshStats } from '../core/mesh/stats.js';
 import { formatFieldProblem, meshFitProblems, validateSite, type FieldProblem, type Site, type SiteMeshFacts } from '../core/site.js';
 import type { Alert } from './alerts.js';
+import { OBSERVATIONS_DIR } from './observations.js';
 
 export const CYCLE_STATUSES = ['scheduled', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type CycleStatus = (typeof CYCLE_STATUSES)[number];
@@ -187,7 +189,56 @@ const MIGRATIONS: readonly string[] = [
   -- The primary key answers "latest cycle of a site"; this answers "latest completed cycle".
   CREATE INDEX cycles_by_status ON cycles (site_id, status, cycle);
   `,
+  `
+  -- One row per alert and notification target of a cycle: a retried notification skips what is 'sent'.
+  CREATE TABLE deliveries (
+    site_id TEXT NOT NULL,
+    cycle TEXT NOT NULL,
+    rule_key TEXT NOT NULL,
+    channel TEXT NOT NULL CHECK (channel IN ('webhook', 'email')),
+    target TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('sent', 'failed')),
+    attempts INTEGER NOT NULL,
+    last_error TEXT,
+    sent_at TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (site_id, cycle, rule_key, channel, target),
+    FOREIGN KEY (site_id, cycle) REFERENCES cycles(site_id, cycle) ON DELETE CASCADE
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];
+
+export type DeliveryChannel = 'webhook' | 'email';
+
+/** Where one alert of a cycle went: a webhook URL, or the e-mail recipients. */
+export interface DeliveryRecord {
+  siteId: string;
+  cycle: string;
+  ruleKey: string;
+  channel: DeliveryChannel;
+  /** The webhook's URL, or the recipients of the e-mail, comma-separated. */
+  target: string;
+  status: 'sent' | 'failed';
+  attempts: number;
+  lastError: string | null;
+  sentAt: string | null;
+  updatedAt: string;
+}
+
+interface DeliveryRow {
+  site_id: string;
+  cycle: string;
+  rule_key: string;
+  channel: DeliveryChannel;
+  target: string;
+  status: 'sent' | 'failed';
+  attempts: number;
+  last_error: string | null;
+  sent_at: string | null;
+  updated_at: string;
+}
+
+export type DeliveryKey = Pick<DeliveryRecord, 'siteId' | 'cycle' | 'ruleKey' | 'channel' | 'target'>;
 
 interface SiteRow {
   id: string;
@@ -282,6 +333,13 @@ export class Catalog {
       latestCycleWithStatus: db.prepare<[string, string], CycleRow>('SELECT * FROM cycles WHERE site_id = ? AND status = ? ORDER BY cycle DESC LIMIT 1'),
       runningCycles: db.prepare<[string], { cycle: string }>("SELECT cycle FROM cycles WHERE site_id = ? AND status = 'running'"),
       runDirs: db.prepare<[string], { run_dir: string }>('SELECT run_dir FROM cycles WHERE site_id = ? AND run_dir IS NOT NULL'),
+      delivery: db.prepare<[string, string, string, string, string], DeliveryRow>('SELECT * FROM deliveries WHERE site_id = ? AND cycle = ? AND rule_key = ? AND channel = ? AND target = ?'),
+      upsertDelivery: db.prepare<[DeliveryRow]>(`
+        INSERT INTO deliveries (site_id, cycle, rule_key, channel, target, status, attempts, last_error, sent_at, updated_at)
+        VALUES (@site_id, @cycle, @rule_key, @channel, @target, @status, 1, @last_error, @sent_at, @updated_at)
+        ON CONFLICT (site_id, cycle, rule_key, channel, target) DO UPDATE SET
+          status = excluded.status, attempts = attempts + 1, last_error = excluded.last_error, sent_at = excluded.sent_at, updated_at = excluded.updated_at`),
+      cycleDeliveries: db.prepare<[string, string], DeliveryRow>('SELECT * FROM deliveries WHERE site_id = ? AND cycle = ? ORDER BY rule_key, channel, target'),
     };
   }
 
@@ -472,6 +530,36 @@ export class Catalog {
     return row && cycleRecord(row);
   }
 
+  /** What was recorded of one alert's delivery to one target, or undefined when it was never tried. */
+  getDelivery(key: DeliveryKey): DeliveryRecord | undefined {
+    const row = this.statements.delivery.get(key.siteId, cycleKey(key.cycle), key.ruleKey, key.channel, key.target);
+    return row && deliveryRecord(row);
+  }
+
+  /** Records an attempt at delivering an alert: sent, or failed with its error (counted either way). */
+  recordDelivery(key: DeliveryKey, outcome: { sent: true } | { sent: false; error: string }): DeliveryRecord {
+    const now = new Date().toISOString();
+    const cycle = cycleKey(key.cycle);
+    this.statements.upsertDelivery.run({
+      site_id: key.siteId,
+      cycle,
+      rule_key: key.ruleKey,
+      channel: key.channel,
+      target: key.target,
+      status: outcome.sent ? 'sent' : 'failed',
+      attempts: 1,
+      last_error: outcome.sent ? null : outcome.error,
+      sent_at: outcome.sent ? now : null,
+      updated_at: now,
+    });
+    return deliveryRecord(this.statements.delivery.get(key.siteId, cycle, key.ruleKey, key.channel, key.target) as DeliveryRow);
+  }
+
+  /** Every delivery recorded for a cycle's alerts. */
+  listDeliveries(siteId: string, cycle: Date | string): DeliveryRecord[] {
+    return this.statements.cycleDeliveries.all(siteId, cycleKey(cycle)).map(deliveryRecord);
+  }
+
   /**
    * Finishes what a crash interrupted in the sites folder: a committed
    * `.partial` folder is put in place, an uncommitted one removed, a
@@ -550,9 +638,20 @@ export class Catalog {
     const replaced = current + REPLACED;
     await rm(replaced, { recursive: true, force: true });
     await rename(current, replaced);
+    // Observed water levels (activities/observations.ts) belong to the site, not to one version of its config.
+    const [observations, carriedObservations] = [join(replaced, OBSERVATIONS_DIR), join(partial, OBSERVATIONS_DIR)];
+    let carried = false;
     try {
+      carried = await rename(observations, carriedObservations).then(
+        () => true,
+        (error: NodeJS.ErrnoException) => {
+          if (error.code === 'ENOENT') return false;
+          throw error;
+        },
+      );
       await rename(partial, current);
     } catch (error) {
+      if (carried) await rename(carriedObservations, observations);
       await rename(replaced, current);
       throw error;
     }
@@ -690,6 +789,21 @@ function cycleRecord(row: CycleRow): CycleRecord {
     summary: row.summary === null ? null : (JSON.parse(row.summary) as unknown),
     error: row.error,
     createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function deliveryRecord(row: DeliveryRow): DeliveryRecord {
+  return {
+    siteId: row.site_id,
+    cycle: row.cycle,
+    ruleKey: row.rule_key,
+    channel: row.channel,
+    target: row.target,
+    status: row.status,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    sentAt: row.sent_at,
     updatedAt: row.updated_at,
   };
 }

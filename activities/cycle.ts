@@ -15,8 +15,10 @@ import { createForcingSource, type BoundingBox, type ForcingKind } from './forci
 import { modelJobActivity, type ModelJobInput, type ModelJobProgress, type ModelJobResult } from './modelJob.js';
 import type { ModelJobLauncher } from './jobs/launcher.js';
 import { LocalProcessLauncher } from './jobs/localProcess.js';
+import { deliverAlerts, type NotifyReport, type NotifyRequest } from './notify/delivery.js';
+import type { SmtpSettings } from './notify/email.js';
 import { postProcess, type ProductsSummary } from './postProcess.js';
-import { prepareRun, runDirFor, type PreparedRun, type RunForcing } from './prepareRun.js';
+import { chooseRunStart, prepareRun, runDirFor, type PreparedRun, type RunForcing } from './prepareRun.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -76,6 +78,8 @@ export interface CycleActivityOptions {
   modelThreads?: number;
   /** Tells the cycle's workflow how far the model got (percent); the worker sends it as a signal. */
   reportModelProgress?: (workflowId: string, percent: number) => Promise<void>;
+  /** The installation's SMTP server for alert e-mail; without it, sites that ask for e-mail get a failed delivery. */
+  smtp?: SmtpSettings;
 }
 
 /** Wall seconds between model progress reports to the workflow: each is an event in its history. */
@@ -112,9 +116,13 @@ export function createCycleActivities(options: CycleActivityOptions) {
       return { kind: request.kind, path: file.path, variables: file.variables, origin: source.description };
     },
 
+    /** Hot-starts from the previous cycle when it can (prepareRun.ts chooseRunStart); the catalog shows how the run started from here on. */
     async prepareRun({ site, cycle, atmosphere }: { site: SiteRecord; cycle: string; atmosphere?: FetchedForcing }): Promise<PreparedRun> {
       try {
-        return await prepareRun({ dataDir, site, cycle, forcings: atmosphere ? { atmosphere } : {} });
+        const start = await chooseRunStart(dataDir, site, cycle);
+        const run = await prepareRun({ dataDir, site, cycle, forcings: atmosphere ? { atmosphere } : {}, start });
+        catalog.updateCycle(site.config.id, cycle, { summary: { initialState: run.initialState } });
+        return run;
       } catch (error) {
         // A system error (disk full, a permission) may pass; anything else is the site's inputs, which a retry cannot change.
         if (error instanceof Error && !('code' in error)) throw ApplicationFailure.nonRetryable(error.message, 'RunPreparationError');
@@ -142,8 +150,19 @@ export function createCycleActivities(options: CycleActivityOptions) {
         progress: 1,
         finishedAt: new Date(),
         degraded: summary.degraded,
-        summary: { alerts: summary.products.alerts, stations: summary.products.stations, flood: summary.products.flood.max, degraded: summary.degraded },
+        summary: { alerts: summary.products.alerts, stations: summary.products.stations, flood: summary.products.flood.max, degraded: summary.degraded, initialState: summary.run.initialState },
       });
+    },
+
+    /**
+     * Sends the cycle's alerts to the site's webhooks and e-mail, skipping
+     * what an earlier attempt delivered; fails (to be retried) while any
+     * delivery fails.
+     */
+    async notifyAlerts(request: NotifyRequest): Promise<NotifyReport> {
+      const report = await deliverAlerts(request, { catalog, smtp: options.smtp });
+      if (report.failures.length > 0) throw new Error(`${report.failures.length} alert deliveries failed (${report.sent} sent now, ${report.alreadySent} before): ${report.failures.join('; ')}`);
+      return report;
     },
 
     async endCycle({ siteId, cycle, status, stage, error }: { siteId: string; cycle: string; status: 'failed' | 'cancelled'; stage: string; error: string }): Promise<void> {

@@ -21,7 +21,7 @@ import { performance } from 'node:perf_hooks';
 
 import { meshCrs, meshToLonLat } from '../core/crs.js';
 import type { Site } from '../core/site.js';
-import { evaluateAlerts, type Alert } from './alerts.js';
+import { evaluateAlerts, PolygonFloodAreas, type Alert } from './alerts.js';
 import { DEFAULT_MIN_FLOOD_DEPTH_M, FloodDetector } from './flood/detect.js';
 import { floodGeoJson } from './flood/geojson.js';
 import { MeshTopology, tracePolygons } from './flood/rings.js';
@@ -110,6 +110,7 @@ export async function postProcess(request: PostProcessRequest): Promise<Products
     const recorder = new StationRecorder(locateStations(site.stations, mesh, crs));
     const statistics = new FrameStatistics(mesh.x.length);
     const everFlooded = new Uint8Array(mesh.triangles.length / 3);
+    const polygonFlood = new PolygonFloodAreas(site.thresholds.floodedPolygons ?? [], lon, lat, mesh.triangles, detector.areas);
     const perTime: FloodStatistics[] = [];
 
     const files = await ProductFiles.start(runDir);
@@ -127,6 +128,7 @@ export async function postProcess(request: PostProcessRequest): Promise<Products
         await timed('stations', () => recorder.add(fields));
         const geojson = await timed('flood', () => {
           for (let t = 0; t < everFlooded.length; t++) everFlooded[t] |= flood.triangles[t];
+          polygonFlood.add(flood.triangles);
           perTime.push({ time: times[index], areaKm2: flood.areaKm2, maxDepthM: flood.maxDepthM });
           const polygons = tracePolygons(topology, flood.triangles, mesh.x, mesh.y);
           return floodGeoJson(polygons, lon, lat, { time: times[index], floodedAreaKm2: flood.areaKm2, maxDepthM: flood.maxDepthM, minDepthM: detector.minDepth });
@@ -153,7 +155,7 @@ export async function postProcess(request: PostProcessRequest): Promise<Products
       });
 
       const stationLevels = new Map(recorder.series.filter((s) => s.located.inMesh).map((s) => [s.located.station.id, s.elevation]));
-      const alerts = evaluateAlerts(site.thresholds, { times, stationLevels, floodedAreaKm2: perTime.map((s) => s.areaKm2) });
+      const alerts = evaluateAlerts(site.thresholds, { times, stationLevels, floodedAreaKm2: perTime.map((s) => s.areaKm2), polygonFloodedAreaKm2: polygonFlood.areasKm2 });
       const stations = recorder.series.map(({ located, elevation }): StationSummary => {
         const { id, name } = located.station;
         if (!located.inMesh) return { id, name, inMesh: false, maxLevel: null, maxLevelAt: null, problem: located.problem };

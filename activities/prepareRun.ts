@@ -11,7 +11,7 @@
  *     manning.gr3   the site's Manning n at every node (nchi = −1)
  *     sflux/        wind and pressure from the atmosphere forcing (nws = 2)
  *     hotstart.nc   the previous cycle's state, for a hot start (ihot = 1)
- *     run.json      provenance (RunRecord)
+ *     run.json      provenance (RunRecord), with the mesh's SHA-256 and how the run started
  *
  * Timing. A cold start begins spinUpHours before the cycle, at rest, with the
  * boundary tide and the wind ramped in over the first half of the spin-up
@@ -29,6 +29,14 @@
  * fileHours is not a whole number of output intervals (dt × nspool) no such
  * split exists: the run is one file and writes no hot start at cycle + 24 h.
  *
+ * Hot-start chaining (chooseRunStart). A cycle starts from the previous
+ * day's cycle (cycle − 24 h) when that run left a hot start whose state is
+ * at this cycle's time (its model time from the run's start, read from the
+ * file, not assumed) and was made on the same mesh (SHA-256 of hgrid.gr3) by
+ * the same model (software name and version: a hot start is the model's own
+ * state, and another version may read it differently). Otherwise it is a cold
+ * start spinUpHours before the cycle, and run.json says why.
+ *
  * Inputs. An atlas tide's `path` is taken relative to the data directory
  * when it is not absolute. The atmosphere file (a forcing source's validated
  * file: wind at 10 m and sea-level pressure, time first, on a lon/lat grid)
@@ -44,8 +52,9 @@
  * (model outputs, a job's files): those are never deleted, and that is an
  * error.
  */
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
 import { copyFile, link, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { meshCrs, meshToLonLat } from '../core/crs.js';
@@ -78,14 +87,19 @@ export interface RunForcing {
   origin?: string;
 }
 
+/** How a run starts: from the previous cycle's hot start, or at rest spinUpHours before the cycle (and why). */
+export type RunStart =
+  | { kind: 'hot'; /** The previous cycle (ISO). */ from: string; runDir: string; /** The hot start file it wrote at this cycle's time. */ hotstart: string }
+  | { kind: 'cold'; spinUpHours: number; reason: string };
+
 export interface PrepareRunInput {
   dataDir: string;
   site: SiteRecord;
   /** The cycle time: the forecast's start (an ISO string once it has crossed a workflow). */
   cycle: Date | string;
   forcings?: { atmosphere?: RunForcing };
-  /** The previous cycle's hotstart for this cycle's time; without it the run is a cold start. */
-  hotstart?: string;
+  /** From chooseRunStart; without it the run is a cold start with the site's spin-up. */
+  start?: RunStart;
 }
 
 export interface PreparedRun {
@@ -94,7 +108,7 @@ export interface PreparedRun {
   cycle: string;
   start: string;
   end: string;
-  coldStart: boolean;
+  initialState: RunStart;
   /** The hot start the run writes for the next day's cycle (cycle + 24 h), relative to runDir; null when it writes none. */
   nextHotstart: { time: string; file: string } | null;
   /** Forcings given but left out of the run, each with the reason. */
@@ -113,6 +127,8 @@ export interface RunRecord {
     forcings: { atmosphere: RunForcing | null };
   };
   run: Omit<PreparedRun, 'reused' | 'runDir'>;
+  /** The mesh the run was made on: a hot start fits only the same mesh. */
+  mesh: { sha256: string };
   software: { name: string; version: string };
   createdAt: string;
 }
@@ -138,10 +154,11 @@ export async function prepareRun(input: PrepareRunInput): Promise<PreparedRun> {
   const site = input.site.config;
   const runDir = runDirFor(input.dataDir, site.id, cycle);
   const atmosphere = input.forcings?.atmosphere ?? null;
+  const start = input.start ?? { kind: 'cold', spinUpHours: site.schedule.spinUpHours, reason: 'no hot start was looked for' };
   const inputs: RunRecord['inputs'] = {
     site,
     cycle: cycle.toISOString(),
-    hotstart: input.hotstart === undefined ? null : resolve(input.hotstart),
+    hotstart: start.kind === 'hot' ? resolve(start.hotstart) : null,
     forcings: { atmosphere: atmosphere && { ...atmosphere, path: resolve(atmosphere.path) } },
   };
   const existing = await readRunRecord(runDir);
@@ -159,8 +176,8 @@ export async function prepareRun(input: PrepareRunInput): Promise<PreparedRun> {
   await rm(partial, { recursive: true, force: true });
   await mkdir(partial, { recursive: true });
   try {
-    const run = await build(partial, input, inputs, cycle);
-    const record: RunRecord = { inputs, run, software: { name: 'coastcast', version: projectVersion() }, createdAt: new Date().toISOString() };
+    const run = await build(partial, input, inputs, cycle, start);
+    const record: RunRecord = { inputs, run, mesh: { sha256: await fileSha256(join(partial, 'hgrid.gr3')) }, software: runSoftware(), createdAt: new Date().toISOString() };
     await writeFile(join(partial, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);
     await install(partial, runDir);
     return { runDir, ...run, reused: false };
@@ -170,11 +187,11 @@ export async function prepareRun(input: PrepareRunInput): Promise<PreparedRun> {
   }
 }
 
-async function build(dir: string, input: PrepareRunInput, inputs: RunRecord['inputs'], cycle: Date): Promise<RunRecord['run']> {
+async function build(dir: string, input: PrepareRunInput, inputs: RunRecord['inputs'], cycle: Date, initialState: RunStart): Promise<RunRecord['run']> {
   const site = inputs.site;
   const { dt, nspool } = site.model;
-  const coldStart = inputs.hotstart === null;
-  const spinUpHours = coldStart ? site.schedule.spinUpHours : 0;
+  const coldStart = initialState.kind === 'cold';
+  const spinUpHours = initialState.kind === 'cold' ? initialState.spinUpHours : 0;
   const start = new Date(cycle.getTime() - spinUpHours * HOUR_MS);
   const end = new Date(cycle.getTime() + site.schedule.forecastHours * HOUR_MS);
 
@@ -245,7 +262,61 @@ async function build(dir: string, input: PrepareRunInput, inputs: RunRecord['inp
   const nextHotstart = plan.nhotWrite !== undefined && hotstartTime.getTime() <= end.getTime()
     ? { time: hotstartTime.toISOString(), file: join('outputs', `hotstart_000000_${plan.nhotWrite}.nc`) }
     : null;
-  return { cycle: cycle.toISOString(), start: start.toISOString(), end: end.toISOString(), coldStart, nextHotstart, omitted };
+  return { cycle: cycle.toISOString(), start: start.toISOString(), end: end.toISOString(), initialState, nextHotstart, omitted };
+}
+
+const DAY_MS = 24 * HOUR_MS;
+
+function runSoftware(): RunRecord['software'] {
+  return { name: 'coastcast', version: projectVersion() };
+}
+
+async function fileSha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * How a site's cycle starts (module comment, "Hot-start chaining"): hot from
+ * the previous daily cycle's hot start when it is at this cycle's time, on
+ * the same mesh and from the same model; cold otherwise, with the reason.
+ */
+export async function chooseRunStart(dataDir: string, site: SiteRecord, cycleTime: Date | string): Promise<RunStart> {
+  const cycle = new Date(cycleTime);
+  const cold = (reason: string): RunStart => ({ kind: 'cold', spinUpHours: site.config.schedule.spinUpHours, reason });
+  const previous = new Date(cycle.getTime() - DAY_MS);
+  const runDir = runDirFor(dataDir, site.config.id, previous);
+  const record = await readRunRecord(runDir);
+  if (!record) return cold(`no previous cycle (${previous.toISOString()}) was prepared`);
+  if (record.mesh?.sha256 !== (await fileSha256(join(site.dir, 'hgrid.gr3')))) return cold(`mesh changed since the previous cycle (${previous.toISOString()})`);
+  const software = runSoftware();
+  if (record.software.name !== software.name || record.software.version !== software.version) {
+    return cold(`model changed since the previous cycle (${record.software.name} ${record.software.version}, now ${software.name} ${software.version})`);
+  }
+  // Without a hot start planned at cycle + 24 h, the run's end state may still be at this cycle's time.
+  const file = join(runDir, record.run.nextHotstart?.file ?? join('outputs', 'hotstart.nc'));
+  if (!existsSync(file)) return cold(`the previous cycle (${previous.toISOString()}) left no hot start (${file}): its model run did not get that far`);
+  let at: Date;
+  try {
+    at = new Date(Date.parse(record.run.start) + (await hotstartSeconds(file)) * 1000);
+  } catch (error) {
+    return cold(`the previous cycle's hot start ${file} is unreadable: ${(error as Error).message}`);
+  }
+  if (at.getTime() !== cycle.getTime()) return cold(`the previous cycle's hot start is at ${at.toISOString()}, not at the cycle time ${cycle.toISOString()}`);
+  return { kind: 'hot', from: previous.toISOString(), runDir, hotstart: file };
+}
+
+/** A hot start's model time, seconds from its run's start (SCHISM's `time`). */
+async function hotstartSeconds(path: string): Promise<number> {
+  const file = await openNetcdf(path);
+  try {
+    const time = Number((await file.read('time'))[0]);
+    if (!Number.isFinite(time)) throw new Error('its time is not a number');
+    return time;
+  } finally {
+    await file.close();
+  }
 }
 
 /** ihfskip and nhot_write in steps (see the module comment); both undefined when the output interval does not divide the file length. */

@@ -108,11 +108,78 @@ const Forcing = Type.Union([
   ),
 ]);
 
-const Station = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' }), name: Text, lon: Longitude, lat: Latitude }, { additionalProperties: false });
+/** Where a station's observed water levels can be fetched (formats: core/observations.ts). */
+const ObservationsSource = Type.Object(
+  {
+    url: Type.String({ format: 'uri', pattern: '^https?://', description: 'answers GET with the observations in `format`; fetched when a cycle\'s skill is asked for and the stored observations do not span its period' }),
+    format: Type.Union([Type.Literal('csv'), Type.Literal('json')], { description: "csv: header time,water_level_m; json: { times: [...], water_level_m: [...] }" }),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 120_000, description: 'per fetch, body included (default 10 s)' })),
+  },
+  { additionalProperties: false },
+);
+
+const Station = Type.Object(
+  {
+    id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' }),
+    name: Text,
+    lon: Longitude,
+    lat: Latitude,
+    observations: Type.Optional(ObservationsSource),
+  },
+  { additionalProperties: false },
+);
 
 const StationLevelThreshold = Type.Object(
   { stationId: Type.String(), level: Type.Number({ description: 'water level above the model datum, metres' }), name: Text },
   { additionalProperties: false },
+);
+
+const WaveHeightThreshold = Type.Object(
+  { stationId: Type.String(), height: Type.Number({ exclusiveMinimum: 0, description: 'significant wave height, metres' }), name: Text },
+  { additionalProperties: false },
+);
+
+const Position = Type.Array(Type.Number(), { minItems: 2, maxItems: 2, description: '[longitude, latitude], degrees (WGS84)' });
+
+const FloodedPolygonThreshold = Type.Object(
+  {
+    name: Text,
+    polygon: Type.Object(
+      {
+        type: Type.Literal('Polygon'),
+        coordinates: Type.Array(Type.Array(Position, { minItems: 4, description: 'a closed ring: the last position repeats the first' }), {
+          minItems: 1,
+          description: 'the outer ring, then any holes',
+        }),
+      },
+      { additionalProperties: false, description: 'GeoJSON Polygon in longitude/latitude' },
+    ),
+    minAreaKm2: Type.Optional(Type.Number({ minimum: 0, description: 'flooded area inside the polygon that raises an alert, km²; without it, any flooded area does' })),
+  },
+  { additionalProperties: false, description: 'land flooded inside a named area: the flooded triangles whose centroid lies inside the polygon' },
+);
+
+const Notifications = Type.Object(
+  {
+    webhooks: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            url: Type.String({ format: 'uri', pattern: '^https?://', description: 'receives an HTTP POST of JSON per alert' }),
+            secret: Type.String({ minLength: 16, description: 'HMAC-SHA256 key of the X-Coastcast-Signature header, shared with the receiver' }),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
+    email: Type.Optional(
+      Type.Object(
+        { to: Type.Array(Type.String({ pattern: '^[^\\s@]+@[^\\s@]+$', description: 'an e-mail address' }), { minItems: 1 }) },
+        { additionalProperties: false, description: "sent through the installation's SMTP server (COASTCAST_SMTP_URL)" },
+      ),
+    ),
+  },
+  { additionalProperties: false, description: 'where alerts are sent' },
 );
 
 const Model = Type.Object(
@@ -150,9 +217,16 @@ export const SiteSchema = Type.Object(
       {
         stationLevel: Type.Optional(Type.Array(StationLevelThreshold)),
         floodedArea: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'flooded area that raises an alert, km²' })),
+        waveHeight: Type.Optional(
+          Type.Array(WaveHeightThreshold, {
+            description: "significant wave height at a station; evaluated on the station's sigWaveHeight series, so it never fires while the model runs without waves",
+          }),
+        ),
+        floodedPolygons: Type.Optional(Type.Array(FloodedPolygonThreshold)),
       },
       { additionalProperties: false },
     ),
+    notifications: Type.Optional(Notifications),
     model: Model,
     schedule: Schedule,
   },
@@ -169,6 +243,7 @@ export type Site = SiteInput & {
 export type SiteForcing = Static<typeof Forcing>;
 export type SiteTide = Static<typeof Tide>;
 export type SiteStation = Static<typeof Station>;
+export type StationObservationsSource = Static<typeof ObservationsSource>;
 
 /** One thing wrong with a field of a site config; `path` is a JSON pointer ('' for the whole config). */
 export interface FieldProblem {
@@ -251,7 +326,37 @@ function count(n: number, one: string, many: string): string {
 }
 
 function semanticProblems(site: Site): FieldProblem[] {
-  return [...tideProblems(site.tide), ...stationProblems(site), ...timingProblems(site)];
+  return [...tideProblems(site.tide), ...stationProblems(site), ...alertRuleProblems(site), ...timingProblems(site)];
+}
+
+/** Each alert is delivered once per cycle and rule, so a rule's key (kind, station, name) must name one rule. */
+function alertRuleProblems({ stations, thresholds }: Site): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const ids = new Set(stations.map((s) => s.id));
+  const waveRules = new Map<string, number>();
+  thresholds.waveHeight?.forEach((rule, r) => {
+    const at = `/thresholds/waveHeight/${r}`;
+    if (!ids.has(rule.stationId)) problems.push({ path: `${at}/stationId`, message: `no station has the id "${rule.stationId}"` });
+    const key = JSON.stringify([rule.stationId, rule.name]);
+    const earlier = waveRules.get(key);
+    if (earlier !== undefined) problems.push({ path: `${at}/name`, message: `station "${rule.stationId}" already has a wave height threshold "${rule.name}" at /thresholds/waveHeight/${earlier}` });
+    else waveRules.set(key, r);
+  });
+  const polygons = new Map<string, number>();
+  thresholds.floodedPolygons?.forEach((rule, r) => {
+    const at = `/thresholds/floodedPolygons/${r}`;
+    const earlier = polygons.get(rule.name);
+    if (earlier !== undefined) problems.push({ path: `${at}/name`, message: `"${rule.name}" is already the name of /thresholds/floodedPolygons/${earlier}` });
+    else polygons.set(rule.name, r);
+    rule.polygon.coordinates.forEach((ring, i) => {
+      const [first, last] = [ring[0], ring[ring.length - 1]];
+      if (first[0] !== last[0] || first[1] !== last[1]) problems.push({ path: `${at}/polygon/coordinates/${i}`, message: 'ring is not closed: its last position must repeat the first (GeoJSON)' });
+      ring.forEach(([lon, lat], k) => {
+        if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90)) problems.push({ path: `${at}/polygon/coordinates/${i}/${k}`, message: `[${lon}, ${lat}] is not a longitude/latitude position` });
+      });
+    });
+  });
+  return problems;
 }
 
 function tideProblems(tide: SiteTide): FieldProblem[] {

@@ -1,7 +1,8 @@
 /**
  * The whole service on one machine (`npm start`): the Temporal dev server
  * (unless TEMPORAL_ADDRESS points at a cluster), the worker, and the API
- * serving web/, with the demo site installed. Settings from the environment:
+ * serving web/, with the demo site installed and every site's daily
+ * schedule made to match its config (server/schedules.ts). Settings from the environment:
  *
  * - PORT (API, default 8080), HOST (default 127.0.0.1)
  * - COASTCAST_DATA (default ./data)
@@ -17,6 +18,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 
 import { openCatalog } from '../activities/catalog.js';
+import { smtpSettings } from '../activities/notify/email.js';
 import { buildApi, type Basemap } from './api/app.js';
 import { dataDirectory } from './dataDir.js';
 import { threadsOption } from './commands/worker.js';
@@ -25,6 +27,7 @@ import { startDevServer, type RunningDevServer } from './devServer.js';
 import { projectRoot } from '../core/project.js';
 import { temporalSettings } from './temporal.js';
 import { TemporalCycles } from './temporalCycles.js';
+import { TemporalSchedules } from './schedules.js';
 import { createCycleWorker } from './worker.js';
 
 export interface Stack {
@@ -59,7 +62,7 @@ export async function startStack(env: NodeJS.ProcessEnv, log: (line: string) => 
     for (const done of catalog.recoverSiteFolders()) log(`recovered: ${done}`);
     await installDemoSite(catalog, join(dataDir, 'uploads'));
 
-    const worker = await createCycleWorker({ temporal, dataDir, catalog, modelThreads: threadsOption(env.COASTCAST_MODEL_THREADS) });
+    const worker = await createCycleWorker({ temporal, dataDir, catalog, modelThreads: threadsOption(env.COASTCAST_MODEL_THREADS), smtp: smtpSettings(env) });
     const running = worker.run();
     cleanups.push(async () => {
       worker.shutdown();
@@ -68,8 +71,11 @@ export async function startStack(env: NodeJS.ProcessEnv, log: (line: string) => 
 
     const connection = await Connection.connect({ address: temporal.address, tls: temporal.tls, apiKey: temporal.apiKey });
     cleanups.push(() => connection.close());
+    const client = new Client({ connection, namespace: temporal.namespace });
+    const schedules = new TemporalSchedules(client);
+    await schedules.syncAll(catalog);
     const webRoot = join(projectRoot(), 'web', 'dist');
-    const api = buildApi({ dataDir, catalog, cycles: new TemporalCycles(new Client({ connection, namespace: temporal.namespace })), webRoot: existsSync(webRoot) ? webRoot : undefined, basemap: basemapSetting(env) });
+    const api = buildApi({ dataDir, catalog, cycles: new TemporalCycles(client), schedules, webRoot: existsSync(webRoot) ? webRoot : undefined, basemap: basemapSetting(env) });
     cleanups.push(() => api.close());
     const apiUrl = await api.listen({ host: env.HOST || '127.0.0.1', port: portSetting(env, 'PORT', 8080) });
     return { apiUrl, temporalAddress: temporal.address, temporalUiUrl: devServer?.uiUrl ?? null, stop };

@@ -11,6 +11,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 
 import { createCycleActivities } from '../activities/cycle.js';
 import type { Catalog } from '../activities/catalog.js';
+import type { SmtpSettings } from '../activities/notify/email.js';
 import { modelProgressSignal } from '../workflows/forecastCycle.js';
 import { TASK_QUEUE, type TemporalSettings } from './temporal.js';
 
@@ -20,6 +21,8 @@ export interface CycleWorkerOptions {
   catalog: Catalog;
   /** Threads per model job (default: the model's own default). */
   modelThreads?: number;
+  /** The SMTP server for alert e-mail (activities/notify/email.ts). */
+  smtp?: SmtpSettings;
   /** A pre-built workflow bundle (tests build one per suite); by default the worker bundles workflows/ itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   taskQueue?: string;
@@ -54,6 +57,7 @@ export async function createCycleWorker(options: CycleWorkerOptions): Promise<Cy
         dataDir: options.dataDir,
         catalog: options.catalog,
         modelThreads: options.modelThreads,
+        smtp: options.smtp,
         reportModelProgress: (workflowId, percent) => client.workflow.getHandle(workflowId).signal(modelProgressSignal, percent),
       }),
       // Model jobs and post-processing are long: a worker shutting down lets them be picked up by the next attempt rather than waiting.

@@ -14,17 +14,10 @@ import { generateRectangleMesh } from '../core/mesh/generate.js';
 import { writeMesh } from '../core/mesh/gr3.js';
 import type { Mesh } from '../core/mesh/mesh.js';
 import { buildApi } from '../server/api/app.js';
-import type { CycleControl } from '../server/api/cycleControl.js';
 import type { Api } from '../server/api/schemas.js';
 import { generateDemoMesh } from '../server/demo/mesh.js';
 import { demoSiteConfig } from '../server/demo/site.js';
-
-/** The checks never start a cycle. */
-const noCycles: CycleControl = {
-  start: () => Promise.reject(new Error('no cycles in these tests')),
-  progress: () => Promise.reject(new Error('no cycles in these tests')),
-  cancel: () => Promise.reject(new Error('no cycles in these tests')),
-};
+import { noCycles } from './support/api.js';
 
 const MAX_MESH_BYTES = 1024 * 1024;
 

@@ -9,9 +9,9 @@ import { postProcess } from '../activities/postProcess.js';
 import { loadMesh } from '../core/mesh/gr3.js';
 import { Out2dWriter } from '../core/out2d.js';
 import { buildApi } from '../server/api/app.js';
-import type { CycleControl } from '../server/api/cycleControl.js';
 import type { Api } from '../server/api/schemas.js';
 import { exampleSite, writeSiteMeshes } from './support/sites.js';
+import { noCycles } from './support/api.js';
 
 const SITE = 'ria-aveiro';
 const CYCLE = '2026-01-31T06:00:00.000Z';
@@ -21,11 +21,6 @@ const START = new Date(Date.parse(CYCLE) - 2 * HOUR * 1000);
 const OUTPUTS = 7;
 const FORECAST_DRY = 2;
 
-const noCycles: CycleControl = {
-  start: () => Promise.reject(new Error('no cycles run in this suite')),
-  progress: async () => undefined,
-  cancel: async () => false,
-};
 
 let root: string;
 let runDir: string;

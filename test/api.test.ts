@@ -12,6 +12,7 @@ import { buildApi } from '../server/api/app.js';
 import { cycleWorkflowId, type CycleControl, type CycleProgress } from '../server/api/cycleControl.js';
 import { latestCycleTime } from '../server/api/cycles.js';
 import type { Api } from '../server/api/schemas.js';
+import { request } from './support/api.js';
 
 /** Cycles kept in memory, keyed by workflow id as the Temporal implementation will be. */
 class MemoryCycles implements CycleControl {
@@ -91,18 +92,7 @@ async function siteForm(config: unknown, meshName?: string): Promise<FormData> {
   return form;
 }
 
-async function send(method: string, path: string, body?: FormData | object): Promise<{ status: number; headers: Headers; json: any; text: string }> {
-  const init: RequestInit = { method };
-  if (body instanceof FormData) init.body = body;
-  else if (body !== undefined) {
-    init.body = JSON.stringify(body);
-    init.headers = { 'content-type': 'application/json' };
-  }
-  const response = await fetch(base + path, init);
-  const text = await response.text();
-  const json = response.headers.get('content-type')?.includes('application/json') ? JSON.parse(text) : undefined;
-  return { status: response.status, headers: response.headers, json, text };
-}
+const send = (method: string, path: string, body?: FormData | object) => request(base, method, path, body);
 
 const createSite = async (config: unknown = siteConfig(), meshName = 'small.gr3') => send('POST', '/api/sites', await siteForm(config, meshName));
 
@@ -506,15 +496,18 @@ describe('service', () => {
       '/api/sites',
       '/api/sites/check',
       '/api/sites/{siteId}',
+      '/api/sites/{siteId}/alerts',
       '/api/sites/{siteId}/cycles',
       '/api/sites/{siteId}/cycles/{cycle}',
       '/api/sites/{siteId}/cycles/{cycle}/cancel',
       '/api/sites/{siteId}/cycles/{cycle}/downloads',
       '/api/sites/{siteId}/cycles/{cycle}/downloads/{name}',
       '/api/sites/{siteId}/cycles/{cycle}/products/{*}',
+      '/api/sites/{siteId}/cycles/{cycle}/skill',
       '/api/sites/{siteId}/latest',
       '/api/sites/{siteId}/mesh',
       '/api/sites/{siteId}/outline',
+      '/api/sites/{siteId}/stations/{stationId}/observations',
     ]);
     const site = doc.components.schemas.Site;
     expect(site.properties.coordinates.anyOf).toHaveLength(2);

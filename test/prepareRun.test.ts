@@ -116,7 +116,7 @@ describe('prepareRun', () => {
       cycle: cycle.toISOString(),
       start: '2026-03-07T16:00:00.000Z',
       end: '2026-03-08T18:00:00.000Z',
-      coldStart: true,
+      initialState: { kind: 'cold', spinUpHours: 2, reason: 'no hot start was looked for' },
       nextHotstart: { time: '2026-03-08T18:00:00.000Z', file: join('outputs', 'hotstart_000000_312.nc') },
       omitted: [],
       reused: false,
@@ -141,7 +141,7 @@ describe('prepareRun', () => {
     expect(record.software).toEqual({ name: 'coastcast', version: pkg.version });
     expect(record.inputs.site).toEqual(site.config);
     expect(record.inputs).toMatchObject({ cycle: cycle.toISOString(), hotstart: null, forcings: { atmosphere: null } });
-    expect(record.run).toMatchObject({ start: cold.start, end: cold.end, coldStart: true });
+    expect(record.run).toMatchObject({ start: cold.start, end: cold.end, initialState: cold.initialState });
 
     const summary = await runModel(cold.runDir);
     expect(summary.steps).toBe(312);
@@ -174,8 +174,8 @@ describe('prepareRun', () => {
   it('hot-starts the next cycle from the hotstart written at its time, without a ramp', async () => {
     const next = new Date(cycle.getTime() + 24 * HOUR);
     const hotstart = join(cold.runDir, cold.nextHotstart!.file);
-    const hot = await prepareRun({ dataDir, site, cycle: next, hotstart });
-    expect(hot).toMatchObject({ coldStart: false, start: next.toISOString(), end: new Date(next.getTime() + 24 * HOUR).toISOString() });
+    const hot = await prepareRun({ dataDir, site, cycle: next, start: { kind: 'hot', from: cycle.toISOString(), runDir: cold.runDir, hotstart } });
+    expect(hot).toMatchObject({ initialState: { kind: 'hot', from: cycle.toISOString() }, start: next.toISOString(), end: new Date(next.getTime() + 24 * HOUR).toISOString() });
     expect(await readdir(hot.runDir)).toContain('hotstart.nc');
     const params = await readParam(join(hot.runDir, 'param.nml'));
     expect(params).toMatchObject({ ihot: 1, rampSeconds: 0, ihfskip: 288, nhotWrite: 288, runSeconds: 24 * 3600 });
@@ -186,7 +186,7 @@ describe('prepareRun', () => {
     expect(worst).toBeLessThan(0.01);
     // A missing hotstart is an error naming it, and nothing is left behind.
     const later = new Date(next.getTime() + 24 * HOUR);
-    await expect(prepareRun({ dataDir, site, cycle: later, hotstart: join(root, 'nowhere.nc') })).rejects.toThrow(`${join(root, 'nowhere.nc')}: missing`);
+    await expect(prepareRun({ dataDir, site, cycle: later, start: { kind: 'hot', from: next.toISOString(), runDir: hot.runDir, hotstart: join(root, 'nowhere.nc') } })).rejects.toThrow(`${join(root, 'nowhere.nc')}: missing`);
     expect(existsSync(runDirFor(dataDir, 'test-coast', later))).toBe(false);
   });
 

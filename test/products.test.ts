@@ -360,6 +360,7 @@ describe('post-processing a forecast run (classic out2d from the built-in model)
     expect(summary.alerts).toEqual([
       {
         kind: 'stationLevel',
+        key: 'stationLevel:buoy:minor flooding',
         name: 'minor flooding',
         stationId: 'buoy',
         threshold: stationThreshold,
@@ -369,6 +370,7 @@ describe('post-processing a forecast run (classic out2d from the built-in model)
       },
       {
         kind: 'floodedArea',
+        key: 'floodedArea:flooded area',
         name: 'flooded area',
         threshold: 0.5,
         value: Math.max(...areas),
@@ -519,8 +521,8 @@ describe('thresholds', () => {
     };
     const alerts = evaluateAlerts(thresholds, { times, stationLevels: new Map([['a', [0.5, null, 1, 1.25]]]), floodedAreaKm2: [0, 3, 2, 1] });
     expect(alerts).toEqual([
-      { kind: 'stationLevel', name: 'at the level', stationId: 'a', threshold: 1, value: 1.25, firstExceededAt: 't2', peakAt: 't3' },
-      { kind: 'floodedArea', name: 'flooded area', threshold: 2, value: 3, firstExceededAt: 't1', peakAt: 't1' },
+      { kind: 'stationLevel', key: 'stationLevel:a:at the level', name: 'at the level', stationId: 'a', threshold: 1, value: 1.25, firstExceededAt: 't2', peakAt: 't3' },
+      { kind: 'floodedArea', key: 'floodedArea:flooded area', name: 'flooded area', threshold: 2, value: 3, firstExceededAt: 't1', peakAt: 't1' },
     ]);
     expect(evaluateAlerts({}, { times, stationLevels: new Map(), floodedAreaKm2: [0, 0, 0, 0] })).toEqual([]);
   });

@@ -2,7 +2,7 @@
  * One forecast cycle of one site (ARCHITECTURE.md, "The forecast cycle"):
  * snapshot → forcings in parallel → run directory → model job →
  * post-processing (products, flood extents and alerts in one pass over the
- * model output) → publish. The workflow id `forecast:<siteId>:<cycle ISO>`
+ * model output) → publish → alert notifications. The workflow id `forecast:<siteId>:<cycle ISO>`
  * makes a second start of the same cycle join the running one.
  *
  * Deterministic: time comes from the workflow clock, everything with side
@@ -14,6 +14,7 @@ import {
   defineQuery,
   defineSignal,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
@@ -54,6 +55,15 @@ const postProcessing = proxyActivities<CycleActivities>({
   startToCloseTimeout: '1 hour',
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumAttempts: 3, nonRetryableErrorTypes: BAD_INPUT },
+});
+
+/**
+ * A receiver that is down is tried again for about a minute; each attempt
+ * skips the deliveries an earlier one made (activities/notify/delivery.ts).
+ */
+const notification = proxyActivities<CycleActivities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 6 },
 });
 
 export interface ForecastCycleInput {
@@ -144,6 +154,16 @@ export async function forecastCycle(input: ForecastCycleInput): Promise<CycleSum
     enter('publish');
     const summary: CycleSummary = { siteId, cycle, runDir: run.runDir, degraded, stages, run, model: job, products, messages: progress.messages };
     await quick.publishCycle(summary);
+    // Cycles recorded before notifications existed replay without this step.
+    if (patched('notify-alerts') && products.alerts.length > 0 && site.record.config.notifications) {
+      try {
+        const { config } = site.record;
+        await notification.notifyAlerts({ site: { id: siteId, name: config.name }, cycle, alerts: products.alerts, notifications: config.notifications });
+      } catch (error) {
+        // The forecast is published: notifications that could not be delivered (or were cancelled) are reported, not a failed cycle.
+        progress.messages.push(`alert notifications ${isCancellation(error) ? 'cancelled' : 'failed'}: ${causeOf(error)}`);
+      }
+    }
     enter('completed');
     return summary;
   } catch (error) {

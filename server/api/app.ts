@@ -22,11 +22,14 @@ import { Type } from 'typebox';
 import type { Catalog } from '../../activities/catalog.js';
 import { projectVersion } from '../../core/project.js';
 import type { CycleControl } from './cycleControl.js';
+import { alertsPlugin } from './alerts.js';
 import { cyclesPlugin } from './cycles.js';
 import { downloadsPlugin } from './downloads.js';
 import { handleError } from './errors.js';
 import { meshesPlugin } from './meshes.js';
+import { observationsPlugin } from './observations.js';
 import { productsPlugin } from './products.js';
+import { schedulesPlugin, type SiteSchedules } from './schedules.js';
 import { sharedSchemas, type Api, type TypeBoxProvider } from './schemas.js';
 import { sitesPlugin } from './sites.js';
 
@@ -34,6 +37,8 @@ export interface ApiOptions {
   dataDir: string;
   catalog: Catalog;
   cycles: CycleControl;
+  /** Daily schedules of the sites; without them (API tests with no Temporal) sites have none and the schedule routes are absent. */
+  schedules?: SiteSchedules;
   /** The built web app; served at / when the folder exists. */
   webRoot?: string;
   /** A tile layer for the web app's maps; without one they draw the mesh's land boundary as the coastline (works offline). */
@@ -109,11 +114,14 @@ export function buildApi(options: ApiOptions): Api {
   // One registration: it gives replies sendFile (products, meshes) and, with a web root, serves the web app.
   void app.register(fastifyStatic, webRoot === undefined ? { serve: false } : { root: webRoot, prefix: '/', index: 'index.html' });
 
-  void app.register(sitesPlugin, { catalog, uploadsDir, maxMeshBytes: options.maxMeshBytes ?? DEFAULT_MAX_MESH_BYTES });
+  void app.register(sitesPlugin, { catalog, uploadsDir, maxMeshBytes: options.maxMeshBytes ?? DEFAULT_MAX_MESH_BYTES, schedules: options.schedules });
+  if (options.schedules) void app.register(schedulesPlugin, { catalog, schedules: options.schedules });
   void app.register(meshesPlugin, { uploadsDir, maxMeshBytes: options.maxMeshBytes ?? DEFAULT_MAX_MESH_BYTES });
   void app.register(cyclesPlugin, { catalog, cycles });
+  void app.register(alertsPlugin, { catalog });
   void app.register(productsPlugin, { catalog });
   void app.register(downloadsPlugin, { catalog });
+  void app.register(observationsPlugin, { catalog });
 
   // Registered as a plugin so that it loads after swagger, whose route hook then sees the health route too.
   void app.register(async (service: Api) => {

@@ -6,6 +6,7 @@ import type { FastifyPluginAsync, RawServerDefault } from 'fastify';
 import { Type } from 'typebox';
 
 import type { Catalog, CycleRecord } from '../../activities/catalog.js';
+import { latestCycleTime } from '../../workflows/scheduledCycle.js';
 import type { CycleControl, CycleProgress } from './cycleControl.js';
 import { ApiError } from './errors.js';
 import { CycleParams, CycleTime, CycleView, SiteIdParams, errorResponses, type TypeBoxProvider } from './schemas.js';
@@ -20,11 +21,8 @@ export function cycleView({ runDir: _runDir, ...record }: CycleRecord, live: Cyc
   return { ...record, live: live ?? null };
 }
 
-/** The latest cycle time not after `now`: today's cycle hour, or yesterday's when it has not come yet. */
-export function latestCycleTime(now: Date, cycleHourUtc: number): Date {
-  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), cycleHourUtc);
-  return new Date(today <= now.getTime() ? today : today - 86_400_000);
-}
+// The schedule's workflow picks its cycle by the same rule (and workflow code cannot import the server).
+export { latestCycleTime };
 
 export const cyclesPlugin: FastifyPluginAsync<CyclesOptions, RawServerDefault, TypeBoxProvider> = async (app, { catalog, cycles }) => {
   app.get(

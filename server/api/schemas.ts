@@ -87,10 +87,11 @@ const CycleStatus = Type.Enum(CYCLE_STATUSES);
 
 /** An alert raised by a cycle (activities/alerts.ts). */
 export const AlertSchema = Type.Object({
-  kind: Type.Union([Type.Literal('stationLevel'), Type.Literal('floodedArea')]),
+  kind: Type.Union([Type.Literal('stationLevel'), Type.Literal('waveHeight'), Type.Literal('floodedArea'), Type.Literal('floodedPolygon')]),
+  key: Type.Optional(Type.String({ description: "the rule's stable key (kind, station, name): one alert per cycle and key; absent on cycles older than alert notifications" })),
   name: Type.String(),
   stationId: Type.Optional(Type.String()),
-  threshold: Type.Number({ description: 'm for a station level, km² for a flooded area' }),
+  threshold: Type.Number({ description: 'm for a station level or wave height, km² for a flooded area' }),
   value: Type.Number({ description: 'the peak over the forecast, same units' }),
   firstExceededAt: Type.String({ format: 'date-time' }),
   peakAt: Type.String({ format: 'date-time' }),

@@ -17,6 +17,7 @@ import { loadMesh } from '../../core/mesh/gr3.js';
 import { meshOutline, type OutlineFeatureCollection } from '../../core/mesh/outline.js';
 import { meshFitProblems, validateSite } from '../../core/site.js';
 import { MeshFacts } from './meshes.js';
+import type { SiteSchedules } from './schedules.js';
 import { SiteIdParams, SiteListing, SiteView, errorResponses, type TypeBoxProvider } from './schemas.js';
 import { meshFormLimits, withSiteForm } from './siteForm.js';
 
@@ -25,6 +26,8 @@ export interface SitesOptions {
   /** Where uploaded meshes wait while the catalog checks them. */
   uploadsDir: string;
   maxMeshBytes: number;
+  /** Each site's daily schedule follows its config: made, updated and removed with the site. */
+  schedules?: SiteSchedules;
 }
 
 /** For the OpenAPI document only: the form is read as a stream by withSiteForm, which checks it (see app.ts). */
@@ -40,11 +43,11 @@ function siteForm(meshRequired: boolean) {
 }
 
 /** What the API shows of a stored site; the folder it lives in stays a server detail. */
-function siteView({ config, mesh, createdAt, updatedAt }: SiteRecord) {
+export function siteView({ config, mesh, createdAt, updatedAt }: SiteRecord) {
   return { config, mesh, createdAt, updatedAt };
 }
 
-export const sitesPlugin: FastifyPluginAsync<SitesOptions, RawServerDefault, TypeBoxProvider> = async (app, { catalog, uploadsDir, maxMeshBytes }) => {
+export const sitesPlugin: FastifyPluginAsync<SitesOptions, RawServerDefault, TypeBoxProvider> = async (app, { catalog, uploadsDir, maxMeshBytes, schedules }) => {
   await app.register(multipart, { limits: meshFormLimits(maxMeshBytes) });
   const form = { uploadsDir, maxMeshBytes };
 
@@ -72,6 +75,7 @@ export const sitesPlugin: FastifyPluginAsync<SitesOptions, RawServerDefault, Typ
     },
     async (request, reply) => {
       const record = await withSiteForm(request, { ...form, meshRequired: true }, ({ config, meshFile }) => catalog.createSite(config, meshFile as string));
+      await schedules?.sync(record.config);
       return reply.status(201).header('location', `/api/sites/${record.config.id}`).send(siteView(record));
     },
   );
@@ -116,6 +120,7 @@ export const sitesPlugin: FastifyPluginAsync<SitesOptions, RawServerDefault, Typ
     },
     async (request) => {
       const record = await withSiteForm(request, { ...form, meshRequired: false }, ({ config, meshFile }) => catalog.updateSite(request.params.siteId, config, meshFile));
+      await schedules?.sync(record.config);
       return siteView(record);
     },
   );
@@ -132,6 +137,7 @@ export const sitesPlugin: FastifyPluginAsync<SitesOptions, RawServerDefault, Typ
     },
     async (request, reply) => {
       await catalog.deleteSite(request.params.siteId);
+      await schedules?.remove(request.params.siteId);
       return reply.status(204).send(null);
     },
   );

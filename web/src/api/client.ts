@@ -3,7 +3,7 @@
  * the API's error body (code, message, problems by field or line), so views
  * can show what is wrong where it is wrong.
  */
-import type { ApiProblem, AppConfig, CycleStart, CycleView, Download, MeshCheck, MeshOutline, SiteConfig, SiteListing, SiteView } from './types';
+import type { ApiProblem, AppConfig, CycleSkill, CycleStart, CycleView, Download, MeshCheck, MeshOutline, SiteConfig, SiteListing, SiteView, StationObservations } from './types';
 
 export class ApiError extends Error {
   constructor(
@@ -76,4 +76,9 @@ export const api = {
   productUrl: (siteId: string, cycleTime: string, path: string) => `${cycle(siteId, cycleTime)}/products/${path}`,
   /** A completed cycle's files to take away: station series (CSV), model output (NetCDF), flood extent (GeoJSON). */
   downloads: (siteId: string, cycleTime: string) => json<Download[]>(`${cycle(siteId, cycleTime)}/downloads`),
+  /** A station's observed water levels from `from` to `to` (ISO). */
+  observations: (siteId: string, stationId: string, from: string, to: string) =>
+    json<StationObservations>(`${site(siteId)}/stations/${encodeURIComponent(stationId)}/observations?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`),
+  /** A completed cycle's forecast against the observations, per station and lead-time day. */
+  skill: (siteId: string, cycleTime: string) => json<CycleSkill>(`${cycle(siteId, cycleTime)}/skill`),
 };

@@ -113,6 +113,9 @@ export interface CycleProgress {
   messages: string[];
 }
 
+/** How a cycle's run started (activities/prepareRun.ts RunStart): from the previous cycle's hot start, or cold and why. */
+export type RunStart = { kind: 'hot'; from: string } | { kind: 'cold'; spinUpHours: number; reason: string };
+
 export interface CycleView {
   siteId: string;
   cycle: string;
@@ -122,7 +125,7 @@ export interface CycleView {
   progress: number | null;
   startedAt: string | null;
   finishedAt: string | null;
-  summary: { alerts?: Alert[]; flood?: { areaKm2: number; maxDepthM: number | null }; degraded?: string[] } | null;
+  summary: { alerts?: Alert[]; flood?: { areaKm2: number; maxDepthM: number | null }; degraded?: string[]; initialState?: RunStart } | null;
   error: string | null;
   createdAt: string;
   updatedAt: string;
@@ -212,4 +215,31 @@ export interface Download {
   bytes: number;
   mediaType: string;
   url: string;
+}
+
+/** GET /api/sites/:siteId/stations/:stationId/observations: observed water levels, m above the model datum, null where missing. */
+export interface StationObservations {
+  stationId: string;
+  times: string[];
+  water_level_m: (number | null)[];
+}
+
+/** One lead-time day of a station's skill: (from, to], the cycle time in day 1; figures null below 2 pairs. */
+export interface LeadDaySkill {
+  day: number;
+  from: string;
+  to: string;
+  n: number;
+  bias: number | null;
+  rmse: number | null;
+  correlation: number | null;
+  /** Willmott's index of agreement d. */
+  skill: number | null;
+}
+
+/** GET /api/sites/:siteId/cycles/:cycle/skill */
+export interface CycleSkill {
+  siteId: string;
+  cycle: string;
+  stations: { stationId: string; name: string; observations: number; fetched: boolean; fetchProblem: string | null; days: LeadDaySkill[] }[];
 }

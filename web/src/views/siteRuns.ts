@@ -4,7 +4,7 @@
  * cycle started on demand (the latest per the site's schedule, or a chosen time).
  */
 import { ApiError, api } from '../api/client';
-import type { CycleView, SiteView } from '../api/types';
+import type { CycleView, RunStart, SiteView } from '../api/types';
 import type { View } from '../router';
 import { formatNumber, formatTime, h, replaceChildren } from '../ui/dom';
 import { isUnfinished, statusBadge } from './cycleStatus';
@@ -59,6 +59,13 @@ function liveDetail(cycle: CycleView): HTMLElement {
   );
 }
 
+/** Whether the run continued the previous cycle or spun up from rest, known once its run directory is prepared. */
+function initialStateNote(start: RunStart | undefined): HTMLElement | null {
+  if (!start) return null;
+  const text = start.kind === 'hot' ? `hot start from ${formatTime(start.from)}` : `cold start (${start.spinUpHours} h spin-up): ${start.reason}`;
+  return h('div', { class: `initial-state initial-state-${start.kind}`, dataset: { testid: 'initial-state', kind: start.kind } }, text);
+}
+
 export async function siteRuns(siteId: string): Promise<View> {
   const site: SiteView = await api.site(siteId);
   let cycles = await api.cycles(siteId);
@@ -96,7 +103,7 @@ export async function siteRuns(siteId: string): Promise<View> {
     const main = h(
       'tr',
       { dataset: { cycle: cycle.cycle, status: cycle.status } },
-      h('th', { scope: 'row' }, formatTime(cycle.cycle)),
+      h('th', { scope: 'row' }, formatTime(cycle.cycle), initialStateNote(cycle.summary?.initialState)),
       h('td', {}, statusBadge(cycle.status), cycle.degraded.length > 0 ? h('div', { class: 'degraded' }, `degraded: ${cycle.degraded.join(', ')}`) : null),
       h('td', {}, isUnfinished(cycle.status) ? (cycle.live?.stage ?? cycle.stage ?? '–') : cycle.status === 'completed' ? 'done' : (cycle.stage ?? '–')),
       h('td', {}, formatTime(cycle.startedAt)),

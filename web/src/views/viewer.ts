@@ -132,7 +132,7 @@ class ForecastViewer implements View {
     const meshStations = stations.stations.filter((s): s is MeshStation => s.inMesh);
     stationMarkers(meshStations, (station) => this.openStation(station, null)).addTo(this.map);
 
-    this.chart = new StationChart(() => this.closeStation());
+    this.chart = new StationChart(cycle.siteId, cycle.cycle, () => this.closeStation());
     this.time = new TimeControl(index.times, cycle.cycle, () => this.frameChanged());
     this.flood = new FloodOverlay(this.map, products.files, (error) => this.showError(error));
 

@@ -1,14 +1,19 @@
 /**
  * A station's forecast water level as a uPlot chart, with the site's level
  * thresholds for that station as labelled horizontal lines and the slider's
- * time as a vertical line. Times are shown in UTC, like the rest of the
- * viewer. One chart is open at a time; the panel hides when it closes.
+ * time as a vertical line. Observed water levels over the forecast, when the
+ * station has some, are a second series, and the cycle's skill at the
+ * station per lead-time day a table under the chart. Times are shown in UTC,
+ * like the rest of the viewer. One chart is open at a time; the panel hides
+ * when it closes.
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
-import type { StationLevelThreshold } from '../../api/types';
+import { api } from '../../api/client';
+import type { CycleSkill, StationLevelThreshold, StationObservations } from '../../api/types';
 import { formatNumber, formatTime, h, replaceChildren } from '../../ui/dom';
+import { skillTable } from './skillTable';
 
 export interface StationSeries {
   id: string;
@@ -20,6 +25,7 @@ export interface StationSeries {
 
 // Canvas colours: the stylesheet's --accent, --bad and --ink (uPlot draws on a canvas, which cannot read CSS variables).
 const SERIES_COLOUR = '#0b5c8e';
+const OBSERVED_COLOUR = '#b35c00';
 const THRESHOLD_COLOUR = '#a3192b';
 const MARKER_COLOUR = '#14212b';
 const CHART_HEIGHT = 220;
@@ -29,18 +35,26 @@ export class StationChart {
   private readonly heading: HTMLElement;
   private readonly facts: HTMLElement;
   private readonly plotHolder: HTMLElement;
+  private readonly skillHolder: HTMLElement;
   private readonly resize = new ResizeObserver(() => this.plot?.setSize({ width: this.plotWidth(), height: CHART_HEIGHT }));
   private plot: uPlot | undefined;
   /** Output index of the vertical marker; null while the maximum envelope shows. */
   private marker: number | null = null;
   private times: readonly string[] = [];
+  /** Fetched once, when the first chart opens: the skill of every station of the cycle. */
+  private skill: Promise<CycleSkill> | undefined;
 
   stationId: string | null = null;
 
-  constructor(onClose: () => void) {
+  constructor(
+    private readonly siteId: string,
+    private readonly cycle: string,
+    onClose: () => void,
+  ) {
     this.heading = h('h2', { id: 'station-chart-title', tabindex: -1 });
     this.facts = h('p', { class: 'muted station-facts' });
     this.plotHolder = h('div', { class: 'station-plot' });
+    this.skillHolder = h('div');
     const close = h('button', { type: 'button', class: 'close', 'aria-label': 'Close the station chart', onclick: onClose }, '×');
     this.element = h(
       'section',
@@ -48,12 +62,12 @@ export class StationChart {
       h('div', { class: 'station-chart-head' }, this.heading, close),
       this.facts,
       this.plotHolder,
+      this.skillHolder,
     );
     this.resize.observe(this.plotHolder);
   }
 
   open(station: StationSeries, times: readonly string[], thresholds: readonly StationLevelThreshold[], marker: number | null): void {
-    this.plot?.destroy();
     this.stationId = station.id;
     this.times = times;
     this.marker = marker;
@@ -61,25 +75,64 @@ export class StationChart {
     this.heading.textContent = `${station.name} (${station.id})`;
     this.facts.textContent =
       station.maxLevel === null ? 'Dry over the whole forecast.' : `Highest water level ${formatNumber(station.maxLevel)} m at ${formatTime(station.maxLevelAt)}.`;
+    replaceChildren(this.skillHolder);
+    this.draw(station, thresholds);
+    this.heading.focus();
+    void this.addObservations(station, thresholds);
+  }
+
+  /** The forecast, and the observations as a second series on the union of both series' times. */
+  private draw(station: StationSeries, thresholds: readonly StationLevelThreshold[], observed?: StationObservations): void {
+    this.plot?.destroy();
     replaceChildren(this.plotHolder);
     const levels = thresholds.map((t) => t.level);
+    const forecast = new Map(this.times.map((t, k) => [Date.parse(t) / 1000, station.elevation[k]]));
+    const observations = new Map(observed?.times.map((t, k) => [Date.parse(t) / 1000, observed.water_level_m[k]]));
+    // undefined where a series has no value at the other's time: uPlot joins its line over those, and breaks it at null (dry, missing).
+    const seconds = [...new Set([...forecast.keys(), ...observations.keys()])].sort((a, b) => a - b);
+    const formatLevel = (missing: string) => (_u: uPlot, v: number | null | undefined, _s: number, i: number | null) =>
+      i === null || v === undefined ? '–' : v === null ? missing : `${formatNumber(v)} m`;
+    const series: uPlot.Series[] = [
+      { label: 'Time', value: (_u, s) => (s === null ? '–' : formatTime(new Date(s * 1000).toISOString())) },
+      { label: 'Water level', stroke: SERIES_COLOUR, width: 2, value: formatLevel('dry') },
+    ];
+    const data: uPlot.AlignedData = [seconds, seconds.map((s) => forecast.get(s))];
+    if (observed) {
+      series.push({ label: 'Observed', stroke: OBSERVED_COLOUR, width: 1, points: { show: true, size: 4, fill: OBSERVED_COLOUR }, value: formatLevel('missing') });
+      data.push(seconds.map((s) => observations.get(s)));
+    }
     this.plot = new uPlot(
       {
         width: this.plotWidth(),
         height: CHART_HEIGHT,
-        tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC'),
+        tzDate: (s) => uPlot.tzDate(new Date(s * 1000), 'Etc/UTC'),
         scales: { x: { time: true }, y: { range: (_u, min, max) => levelRange(min, max, levels) } },
-        series: [
-          { label: 'Time', value: (_u, seconds) => (seconds === null ? '–' : formatTime(new Date(seconds * 1000).toISOString())) },
-          { label: 'Water level', stroke: SERIES_COLOUR, width: 2, value: (_u, v, _s, i) => (i === null ? '–' : v === null ? 'dry' : `${formatNumber(v)} m`) },
-        ],
+        series,
         axes: [{ values: (_u, splits) => splits.map(utcTick) }, { label: 'Water level (m)' }],
         hooks: { draw: [(u) => this.drawOverlay(u, thresholds)] },
       },
-      [times.map((t) => Date.parse(t) / 1000), station.elevation],
+      data,
       this.plotHolder,
     );
-    this.heading.focus();
+  }
+
+  /** Adds the station's observations over the forecast and its skill table, if the chart still shows the station when they arrive. */
+  private async addObservations(station: StationSeries, thresholds: readonly StationLevelThreshold[]): Promise<void> {
+    const times = this.times;
+    if (times.length === 0) return;
+    this.skill ??= api.skill(this.siteId, this.cycle);
+    const stillOpen = () => this.stationId === station.id && this.times === times;
+    try {
+      const [observed, skill] = await Promise.all([api.observations(this.siteId, station.id, times[0], times[times.length - 1]), this.skill]);
+      if (!stillOpen()) return;
+      if (observed.water_level_m.some((v) => v !== null)) this.draw(station, thresholds, observed);
+      const stationSkill = skill.stations.find((s) => s.stationId === station.id);
+      replaceChildren(this.skillHolder, stationSkill && skillTable(stationSkill));
+    } catch (error) {
+      // The forecast stands without them; a failed skill request is asked again at the next opening.
+      this.skill = undefined;
+      if (stillOpen()) replaceChildren(this.skillHolder, h('p', { class: 'muted' }, `Observations unavailable: ${(error as Error).message}`));
+    }
   }
 
   setMarker(index: number | null): void {
