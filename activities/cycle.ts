@@ -6,11 +6,12 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import { meshCrs } from '../core/crs.js';
 import type { Site } from '../core/site.js';
 import { SiteNotFoundError, type Catalog, type SiteRecord } from './catalog.js';
+import { newestEarlierForcing } from './forcing/fallback.js';
 import { createForcingSource, type BoundingBox, type ForcingKind } from './forcing/source.js';
 import { modelJobActivity, type ModelJobInput, type ModelJobProgress, type ModelJobResult } from './modelJob.js';
 import type { ModelJobLauncher } from './jobs/launcher.js';
@@ -42,6 +43,17 @@ export interface FetchedForcing extends RunForcing {
   kind: ForcingKind;
 }
 
+/** What a cycle uses in place of a forcing that missed its deadline: an earlier cycle's, or nothing. */
+export interface ForcingFallback {
+  /** The earlier cycle's forcing, when one covers this cycle's run. */
+  forcing?: FetchedForcing;
+  /** The cycle it was fetched for, ISO 8601. */
+  fromCycle?: string;
+  /** The period the run needs it for, ISO 8601. */
+  start: string;
+  end: string;
+}
+
 export interface CycleSnapshot {
   /** The site as it was when the cycle began: later edits do not change a running cycle. */
   record: SiteRecord;
@@ -62,6 +74,8 @@ export interface CycleSummary {
   runDir: string;
   /** Forcings that fell back or were left out. */
   degraded: string[];
+  /** Why, one line per forcing in `degraded` (e.g. "atmosphere: deadline … passed (…); using the forcing of cycle …"). */
+  degradedReasons?: string[];
   stages: StageTiming[];
   run: PreparedRun;
   model: ModelJobResult;
@@ -81,6 +95,9 @@ export interface CycleActivityOptions {
   /** The installation's SMTP server for alert e-mail; without it, sites that ask for e-mail get a failed delivery. */
   smtp?: SmtpSettings;
 }
+
+/** Between heartbeats of a forcing fetch: well inside the workflow's heartbeat timeout for it. */
+const FORCING_HEARTBEAT_MS = 2_000;
 
 /** Wall seconds between model progress reports to the workflow: each is an event in its history. */
 const MODEL_REPORT_INTERVAL_MS = 5_000;
@@ -104,16 +121,43 @@ export function createCycleActivities(options: CycleActivityOptions) {
       return { record, forcings: forcingFetches(record, when) };
     },
 
-    /** One forcing into the cycle's cache, validated. */
+    /**
+     * One forcing into the cycle's cache, validated. It heartbeats so that a
+     * cancellation (the cycle's, or its forcing deadline's) reaches the
+     * request under way and stops it.
+     */
     async fetchForcing(request: ForcingFetch): Promise<FetchedForcing> {
+      const context = Context.current();
       const source = createForcingSource(request.source);
       const cacheDir = join(runDirFor(dataDir, request.siteId, cycleTime(request.cycle)) + '.forcing');
-      const file = await source.fetch(
-        { kind: request.kind, variables: FORCING_VARIABLES[request.kind] ?? [], bbox: request.bbox, start: new Date(request.start), end: new Date(request.end) },
-        cacheDir,
-        Context.current().cancellationSignal,
-      );
-      return { kind: request.kind, path: file.path, variables: file.variables, origin: source.description };
+      const heartbeat = setInterval(() => context.heartbeat(), FORCING_HEARTBEAT_MS);
+      try {
+        const file = await source.fetch(
+          { kind: request.kind, variables: FORCING_VARIABLES[request.kind] ?? [], bbox: request.bbox, start: new Date(request.start), end: new Date(request.end) },
+          cacheDir,
+          context.cancellationSignal,
+        );
+        return { kind: request.kind, path: file.path, variables: file.variables, origin: source.description };
+      } finally {
+        clearInterval(heartbeat);
+      }
+    },
+
+    /**
+     * The newest earlier cycle's forcing of the request's kind that covers
+     * the period this cycle's run will need: from the cycle time on a hot
+     * start, from the spin-up on a cold one (the same choice prepareRun makes).
+     */
+    async fallbackForcing({ request, site }: { request: ForcingFetch; site: SiteRecord }): Promise<ForcingFallback> {
+      const cycle = cycleTime(request.cycle);
+      const start = (await chooseRunStart(dataDir, site, cycle)).kind === 'hot' ? cycle : new Date(request.start);
+      const period = { start: start.toISOString(), end: request.end };
+      const siteRunsDir = dirname(runDirFor(dataDir, request.siteId, cycle));
+      const earlier = await newestEarlierForcing(siteRunsDir, cycle, {
+        kind: request.kind, variables: FORCING_VARIABLES[request.kind] ?? [], bbox: request.bbox, start, end: new Date(request.end),
+      });
+      if (!earlier) return period;
+      return { ...period, fromCycle: earlier.cycle, forcing: { kind: request.kind, path: earlier.file.path, variables: earlier.file.variables, origin: `${earlier.source} (the forcing of cycle ${earlier.cycle})` } };
     },
 
     /** Hot-starts from the previous cycle when it can (prepareRun.ts chooseRunStart); the catalog shows how the run started from here on. */
@@ -150,7 +194,14 @@ export function createCycleActivities(options: CycleActivityOptions) {
         progress: 1,
         finishedAt: new Date(),
         degraded: summary.degraded,
-        summary: { alerts: summary.products.alerts, stations: summary.products.stations, flood: summary.products.flood.max, degraded: summary.degraded, initialState: summary.run.initialState },
+        summary: {
+          alerts: summary.products.alerts,
+          stations: summary.products.stations,
+          flood: summary.products.flood.max,
+          degraded: summary.degraded,
+          ...(summary.degradedReasons && { degradedReasons: summary.degradedReasons }),
+          initialState: summary.run.initialState,
+        },
       });
     },
 

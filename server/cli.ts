@@ -8,6 +8,10 @@ const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> 
     usage: 'coastcast forecast <siteId> [--cycle <ISO>]   run (or join) a forecast cycle and follow it to the end',
     load: async () => (await import('./commands/forecast.js')).forecast,
   },
+  cancel: {
+    usage: 'coastcast cancel <siteId> --cycle <ISO>   stop a running forecast cycle and wait until it has ended',
+    load: async () => (await import('./commands/cancel.js')).cancel,
+  },
   'mesh check': {
     usage: 'coastcast mesh check <hgrid.gr3> [--ics 1|2]',
     load: async () => (await import('./commands/meshCheck.js')).meshCheck,

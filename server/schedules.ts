@@ -11,17 +11,24 @@
  * chain breaks, the next cycle starts cold), and ALLOW_ALL would run them
  * side by side, each without its predecessor's hot start. A backfill uses
  * the same policy, so its cycles run in order too.
+ *
+ * One more Schedule belongs to the installation, not to a site:
+ * `retention`, the daily sweep of old run directories (workflows/retention.ts).
  */
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
 
 import type { Catalog } from '../activities/catalog.js';
 import type { Site } from '../core/site.js';
+import { retention } from '../workflows/retention.js';
 import { scheduledCycle } from '../workflows/scheduledCycle.js';
 import type { ScheduleState, SiteSchedules } from './api/schedules.js';
 import { TASK_QUEUE } from './temporal.js';
 
 const SCHEDULE_PREFIX = 'schedule:';
 const DAY_MS = 86_400_000;
+export const RETENTION_SCHEDULE_ID = 'retention';
+/** Early in the UTC day, before the usual cycle hours (site schedules default to 04 UTC). */
+const RETENTION_HOUR_UTC = 2;
 
 export function scheduleId(siteId: string): string {
   return `${SCHEDULE_PREFIX}${siteId}`;
@@ -86,8 +93,13 @@ export class TemporalSchedules implements SiteSchedules {
     await this.client.schedule.getHandle(scheduleId(siteId)).backfill({ start: from, end: new Date(to.getTime() + DAY_MS - 1000), overlap: ScheduleOverlapPolicy.BUFFER_ALL });
   }
 
-  /** At start: every site gets its schedule as its config says, and schedules of sites that are gone are removed. */
+  /**
+   * At start: every site gets its schedule as its config says, schedules of
+   * sites that are gone are removed, and the installation's retention sweep
+   * is scheduled.
+   */
   async syncAll(catalog: Catalog): Promise<void> {
+    await this.syncRetention();
     const sites = new Set<string>();
     for (const { id } of catalog.listSites()) {
       sites.add(id);
@@ -96,6 +108,19 @@ export class TemporalSchedules implements SiteSchedules {
     for await (const schedule of this.client.schedule.list()) {
       const siteId = schedule.scheduleId.startsWith(SCHEDULE_PREFIX) ? schedule.scheduleId.slice(SCHEDULE_PREFIX.length) : undefined;
       if (siteId !== undefined && !sites.has(siteId)) await this.remove(siteId);
+    }
+  }
+
+  /** SKIP: a sweep that finds the previous one still running has nothing left to do. */
+  private async syncRetention(): Promise<void> {
+    const spec: ScheduleSpec = { calendars: [{ hour: RETENTION_HOUR_UTC, minute: 0, second: 0 }], timezone: 'UTC' };
+    const action: ScheduleOptionsAction = { type: 'startWorkflow', workflowType: retention, args: [], taskQueue: this.taskQueue, workflowId: RETENTION_SCHEDULE_ID };
+    const policies = { overlap: ScheduleOverlapPolicy.SKIP };
+    try {
+      await this.client.schedule.create({ scheduleId: RETENTION_SCHEDULE_ID, spec, action, policies });
+    } catch (error) {
+      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+      await this.client.schedule.getHandle(RETENTION_SCHEDULE_ID).update((previous) => ({ ...previous, spec, action, policies: { ...previous.policies, ...policies } }));
     }
   }
 }

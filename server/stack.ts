@@ -9,6 +9,7 @@
  * - TEMPORAL_PORT (default 7233), TEMPORAL_UI_PORT (default 8233) for the dev server
  * - TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and TLS settings (server/temporal.ts) for an existing cluster
  * - COASTCAST_MODEL_THREADS (default: all cores)
+ * - COASTCAST_RETENTION_DAYS (default 30; 0 keeps every run directory whole): activities/retention.ts
  * - COASTCAST_BASEMAP_URL (a tile URL template; default none: the maps work offline),
  *   COASTCAST_BASEMAP_ATTRIBUTION, COASTCAST_BASEMAP_MAX_ZOOM (default 19)
  */
@@ -19,6 +20,7 @@ import { Client, Connection } from '@temporalio/client';
 
 import { openCatalog } from '../activities/catalog.js';
 import { smtpSettings } from '../activities/notify/email.js';
+import { retentionDaysSetting } from '../activities/retention.js';
 import { buildApi, type Basemap } from './api/app.js';
 import { dataDirectory } from './dataDir.js';
 import { threadsOption } from './commands/worker.js';
@@ -62,7 +64,7 @@ export async function startStack(env: NodeJS.ProcessEnv, log: (line: string) => 
     for (const done of catalog.recoverSiteFolders()) log(`recovered: ${done}`);
     await installDemoSite(catalog, join(dataDir, 'uploads'));
 
-    const worker = await createCycleWorker({ temporal, dataDir, catalog, modelThreads: threadsOption(env.COASTCAST_MODEL_THREADS), smtp: smtpSettings(env) });
+    const worker = await createCycleWorker({ temporal, dataDir, catalog, modelThreads: threadsOption(env.COASTCAST_MODEL_THREADS), smtp: smtpSettings(env), retentionDays: retentionDaysSetting(env) });
     const running = worker.run();
     cleanups.push(async () => {
       worker.shutdown();

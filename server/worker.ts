@@ -12,6 +12,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createCycleActivities } from '../activities/cycle.js';
 import type { Catalog } from '../activities/catalog.js';
 import type { SmtpSettings } from '../activities/notify/email.js';
+import { createRetentionActivities, DEFAULT_RETENTION_DAYS } from '../activities/retention.js';
 import { modelProgressSignal } from '../workflows/forecastCycle.js';
 import { TASK_QUEUE, type TemporalSettings } from './temporal.js';
 
@@ -23,6 +24,8 @@ export interface CycleWorkerOptions {
   modelThreads?: number;
   /** The SMTP server for alert e-mail (activities/notify/email.ts). */
   smtp?: SmtpSettings;
+  /** Days a run directory is kept whole (activities/retention.ts); 0 keeps every run. */
+  retentionDays?: number;
   /** A pre-built workflow bundle (tests build one per suite); by default the worker bundles workflows/ itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   taskQueue?: string;
@@ -53,13 +56,20 @@ export async function createCycleWorker(options: CycleWorkerOptions): Promise<Cy
       namespace: temporal.namespace,
       taskQueue: options.taskQueue ?? TASK_QUEUE,
       ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
-      activities: createCycleActivities({
-        dataDir: options.dataDir,
-        catalog: options.catalog,
-        modelThreads: options.modelThreads,
-        smtp: options.smtp,
-        reportModelProgress: (workflowId, percent) => client.workflow.getHandle(workflowId).signal(modelProgressSignal, percent),
-      }),
+      activities: {
+        ...createCycleActivities({
+          dataDir: options.dataDir,
+          catalog: options.catalog,
+          modelThreads: options.modelThreads,
+          smtp: options.smtp,
+          reportModelProgress: (workflowId, percent) => client.workflow.getHandle(workflowId).signal(modelProgressSignal, percent),
+        }),
+        ...createRetentionActivities({ dataDir: options.dataDir, catalog: options.catalog, retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS }),
+      },
+      // A cancellation reaches an activity only in the answer to one of its heartbeats, and the SDK
+      // otherwise holds heartbeats back for 80 % of the heartbeat timeout (24 s for the model job):
+      // sent at least every second, a cancelled model job stops within seconds.
+      maxHeartbeatThrottleInterval: '1 second',
       // Model jobs and post-processing are long: a worker shutting down lets them be picked up by the next attempt rather than waiting.
       shutdownGraceTime: '5 seconds',
     });

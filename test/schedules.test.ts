@@ -6,14 +6,12 @@
  * against the previous cycle's output at that time); a cycle already
  * completed is skipped, not run twice.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { openCatalog, type Catalog, type CycleRecord } from '../activities/catalog.js';
+import type { Catalog, CycleRecord } from '../activities/catalog.js';
 import type { RunRecord } from '../activities/prepareRun.js';
 import { loadMesh } from '../core/mesh/gr3.js';
 import { openOut2d } from '../core/out2d.js';
@@ -24,41 +22,31 @@ import type { Api } from '../server/api/schemas.js';
 import { TemporalCycles } from '../server/temporalCycles.js';
 import { scheduleId, TemporalSchedules } from '../server/schedules.js';
 import type { ScheduledCycleResult } from '../workflows/scheduledCycle.js';
-import { exampleSite, writeSiteMeshes } from './support/sites.js';
-import { bundleWorkflows, startCycleWorker, startDevServer, type DevServer, type RunningWorker } from './support/temporalServer.js';
+import { exampleSite } from './support/sites.js';
+import { startCycleStack, type CycleStack } from './support/temporalServer.js';
 import { request } from './support/api.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-let server: DevServer;
+let stack: CycleStack;
 let root: string;
 let dataDir: string;
 let catalog: Catalog;
-let worker: RunningWorker;
 let client: Client;
 let app: Api;
 let base: string;
 
 beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  server = await startDevServer();
-  root = await mkdtemp(join(tmpdir(), 'coastcast-schedules-'));
-  await writeSiteMeshes(root);
-  dataDir = join(root, 'data');
-  catalog = openCatalog(dataDir);
-  worker = await startCycleWorker(server, { dataDir, catalog, workflowBundle: await bundleWorkflows(), modelThreads: 1 });
-  client = server.env.client;
+  stack = await startCycleStack('schedules');
+  ({ root, dataDir, catalog, client } = stack);
   app = buildApi({ dataDir, catalog, cycles: new TemporalCycles(client), schedules: new TemporalSchedules(client) });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
 }, 180_000);
 
 afterAll(async () => {
   await app?.close();
-  await worker?.stop();
-  catalog?.close();
-  await server?.stop();
-  await rm(root, { recursive: true, force: true });
+  await stack?.stop();
 }, 60_000);
 
 /**

@@ -17,9 +17,15 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  sleep,
 } from '@temporalio/workflow';
 
-import type { CycleActivities, CycleSummary, ForcingFetch, StageTiming } from '../activities/cycle.js';
+import type { CycleActivities, CycleSummary, FetchedForcing, ForcingFetch, StageTiming } from '../activities/cycle.js';
+
+const HOUR_MS = 3_600_000;
+/** Waits between attempts at a late forcing (fetchByDeadline). */
+const FORCING_WAIT_FIRST_MS = 60_000;
+const FORCING_WAIT_MAX_MS = 30 * 60_000;
 
 /** Errors that retrying cannot fix: the input is wrong, or the model blew up on it. */
 const BAD_INPUT = ['SiteNotFound', 'RunPreparationError', 'ModelBadInput', 'ModelBlowUp', 'ProductsError'];
@@ -33,6 +39,18 @@ const quick = proxyActivities<CycleActivities>({
 const forcing = proxyActivities<CycleActivities>({
   startToCloseTimeout: '20 minutes',
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumAttempts: 2, nonRetryableErrorTypes: BAD_INPUT },
+});
+
+/**
+ * One attempt at a forcing before its deadline: fetchByDeadline does the
+ * retrying, with waits it reports, and cancels an attempt the deadline
+ * overtakes; the heartbeat brings that cancellation (or a worker's death) to
+ * the attempt within seconds.
+ */
+const forcingAttempt = proxyActivities<CycleActivities>({
+  startToCloseTimeout: '20 minutes',
+  heartbeatTimeout: '10 seconds',
+  retry: { maximumAttempts: 1 },
 });
 
 const preparation = proxyActivities<CycleActivities>({
@@ -125,7 +143,20 @@ export async function forecastCycle(input: ForecastCycleInput): Promise<CycleSum
 
     enter('forcings');
     const degraded: string[] = [];
+    const degradedReasons: string[] = [];
+    // Cycles recorded before deadlines existed fetched each forcing once and replay that way.
+    const byDeadline = patched('forcing-deadline');
     const fetched = await Promise.all(site.forcings.map(async (request: ForcingFetch) => {
+      if (byDeadline) {
+        const outcome = await fetchByDeadline(request, progress.messages);
+        if ('fetched' in outcome) return outcome.fetched;
+        const fallback = await quick.fallbackForcing({ request, site: site.record });
+        const reason = `${outcome.missed}; ${fallback.forcing ? `using the forcing of cycle ${stamp(fallback.fromCycle!)}` : `none covers the period ${stamp(fallback.start)} to ${stamp(fallback.end)}, running without it`}`;
+        degraded.push(request.kind);
+        degradedReasons.push(reason);
+        progress.messages.push(reason);
+        return fallback.forcing;
+      }
       try {
         return await forcing.fetchForcing(request);
       } catch (error) {
@@ -142,6 +173,7 @@ export async function forecastCycle(input: ForecastCycleInput): Promise<CycleSum
     for (const { forcing: name, reason } of run.omitted) {
       if (!degraded.includes(name)) degraded.push(name);
       progress.messages.push(`${name} forcing left out of the run: ${reason}`);
+      if (byDeadline) degradedReasons.push(`${name}: left out of the run: ${reason}`);
     }
 
     enter('model');
@@ -152,7 +184,9 @@ export async function forecastCycle(input: ForecastCycleInput): Promise<CycleSum
     const products = await postProcessing.postProcess({ runDir: run.runDir, site: site.record.config, cycle });
 
     enter('publish');
-    const summary: CycleSummary = { siteId, cycle, runDir: run.runDir, degraded, stages, run, model: job, products, messages: progress.messages };
+    const summary: CycleSummary = {
+      siteId, cycle, runDir: run.runDir, degraded, ...(byDeadline && { degradedReasons }), stages, run, model: job, products, messages: progress.messages,
+    };
     await quick.publishCycle(summary);
     // Cycles recorded before notifications existed replay without this step.
     if (patched('notify-alerts') && products.alerts.length > 0 && site.record.config.notifications) {
@@ -177,6 +211,52 @@ export async function forecastCycle(input: ForecastCycleInput): Promise<CycleSum
     );
     throw error;
   }
+}
+
+/**
+ * Fetches a forcing until it arrives or its deadline (cycle time +
+ * deadlineHours, on the workflow clock) passes. Between attempts the
+ * workflow sleeps on a durable timer, so a worker restart does not lose the
+ * wait: a minute at first (or a tenth of the time left, when the deadline is
+ * close, so that a short window still sees several attempts), doubling up
+ * to FORCING_WAIT_MAX_MS; when the next attempt would come after the
+ * deadline, the wait is for the deadline. An attempt still running at the
+ * deadline is cancelled: the cycle does not wait beyond it. A cycle
+ * started after its deadline (a backfill) gets a single fetch.
+ */
+async function fetchByDeadline(request: ForcingFetch, messages: string[]): Promise<{ fetched: FetchedForcing } | { missed: string }> {
+  const deadline = Date.parse(request.cycle) + request.source.deadlineHours * HOUR_MS;
+  let wait: number | undefined;
+  for (;;) {
+    let failure: string;
+    try {
+      // A cycle started after its deadline (a backfill) still gets one fetch, with the activity's own retries.
+      const left = deadline - Date.now();
+      return { fetched: left > 0 ? await CancellationScope.withTimeout(left, () => forcingAttempt.fetchForcing(request)) : await forcing.fetchForcing(request) };
+    } catch (error) {
+      // The workflow's own cancellation ends the cycle; the deadline's ends only the attempt.
+      if (isCancellation(error) && CancellationScope.current().consideredCancelled) throw error;
+      failure = isCancellation(error) ? 'still no answer' : causeOf(error);
+    }
+    const missed = { missed: `${request.kind}: deadline ${stamp(deadline)} passed (${failure})` };
+    const now = Date.now();
+    if (now >= deadline) return missed;
+    wait = wait === undefined ? Math.min(FORCING_WAIT_FIRST_MS, (deadline - now) / 10) : Math.min(2 * wait, FORCING_WAIT_MAX_MS);
+    if (now + wait >= deadline) {
+      // The cycle keeps to its deadline: it falls back then, not earlier.
+      messages.push(`${request.kind}: ${failure}; no time for another attempt before the deadline ${stamp(deadline)}, falling back then`);
+      await sleep(deadline - now);
+      return missed;
+    }
+    messages.push(`${request.kind}: ${failure}; trying again at ${stamp(now + wait)}, deadline ${stamp(deadline)}`);
+    await sleep(wait);
+  }
+}
+
+/** Minutes precision is what a reader needs of a cycle or deadline; seconds when there are any. */
+function stamp(time: string | number): string {
+  const iso = new Date(time).toISOString();
+  return iso.endsWith(':00.000Z') ? `${iso.slice(0, 16)}Z` : `${iso.slice(0, 19)}Z`;
 }
 
 function at(stage: (typeof STAGES)[number], percentOfStage: number): number {

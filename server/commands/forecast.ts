@@ -65,7 +65,7 @@ export const forecast: Command = async (args, io) => {
   }
 };
 
-function cycleOption(value: string): Date {
+export function cycleOption(value: string): Date {
   const cycle = new Date(value);
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(cycle.getTime())) {
     throw new UsageError(`--cycle takes an ISO 8601 time with its zone, e.g. 2026-11-25T00:00:00Z; got ${value}`);

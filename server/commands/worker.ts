@@ -2,12 +2,14 @@
  * `coastcast worker [--model-threads N]`: a Temporal worker for forecast
  * cycles on the data directory (COASTCAST_DATA), connected to the Temporal
  * named by TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE (server/temporal.ts), sending
- * alert e-mail through COASTCAST_SMTP_URL / COASTCAST_SMTP_FROM. Runs
+ * alert e-mail through COASTCAST_SMTP_URL / COASTCAST_SMTP_FROM, keeping run
+ * directories whole for COASTCAST_RETENTION_DAYS (default 30). Runs
  * until SIGINT or SIGTERM; a model job running then carries on and the next
  * worker re-attaches to it.
  */
 import { openCatalog } from '../../activities/catalog.js';
 import { smtpSettings } from '../../activities/notify/email.js';
+import { retentionDaysSetting } from '../../activities/retention.js';
 import { dataDirectory } from '../dataDir.js';
 import { temporalSettings } from '../temporal.js';
 import { createCycleWorker } from '../worker.js';
@@ -20,7 +22,7 @@ export const worker: Command = async (args, io) => {
   const catalog = openCatalog(dataDir);
   try {
     const temporal = temporalSettings();
-    const cycleWorker = await createCycleWorker({ temporal, dataDir, catalog, modelThreads, smtp: smtpSettings(process.env) });
+    const cycleWorker = await createCycleWorker({ temporal, dataDir, catalog, modelThreads, smtp: smtpSettings(process.env), retentionDays: retentionDaysSetting(process.env) });
     const stop = () => cycleWorker.shutdown();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

@@ -1,10 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+
+import { openCatalog, type Catalog } from '../../activities/catalog.js';
 import { createCycleWorker, workflowsPath, type CycleWorker, type CycleWorkerOptions } from '../../server/worker.js';
 import { resolveTemporalCli } from '../../server/temporalCli.js';
+import { writeSiteMeshes } from './sites.js';
 
 export interface DevServer {
   env: TestWorkflowEnvironment;
@@ -53,6 +58,43 @@ export async function startCycleWorker(server: DevServer, options: Omit<CycleWor
     stop: async () => {
       worker.shutdown();
       await running;
+    },
+  };
+}
+
+export interface CycleStack {
+  server: DevServer;
+  /** A temp folder holding the data directory and test/support/sites.ts's meshes. */
+  root: string;
+  dataDir: string;
+  catalog: Catalog;
+  worker: RunningWorker;
+  client: Client;
+  /** Stops the worker and the dev server, closes the catalog and removes `root`. */
+  stop(): Promise<void>;
+}
+
+/** What the suites that run cycles share: the dev server, a data directory with its catalog, and its cycle worker on one model thread. */
+export async function startCycleStack(name: string): Promise<CycleStack> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const server = await startDevServer();
+  const root = await mkdtemp(join(tmpdir(), `coastcast-${name}-`));
+  await writeSiteMeshes(root);
+  const dataDir = join(root, 'data');
+  const catalog = openCatalog(dataDir);
+  const worker = await startCycleWorker(server, { dataDir, catalog, workflowBundle: await bundleWorkflows(), modelThreads: 1 });
+  return {
+    server,
+    root,
+    dataDir,
+    catalog,
+    worker,
+    client: server.env.client,
+    stop: async () => {
+      await worker.stop();
+      catalog.close();
+      await server.stop();
+      await rm(root, { recursive: true, force: true });
     },
   };
 }

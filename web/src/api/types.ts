@@ -125,7 +125,7 @@ export interface CycleView {
   progress: number | null;
   startedAt: string | null;
   finishedAt: string | null;
-  summary: { alerts?: Alert[]; flood?: { areaKm2: number; maxDepthM: number | null }; degraded?: string[]; initialState?: RunStart } | null;
+  summary: { alerts?: Alert[]; flood?: { areaKm2: number; maxDepthM: number | null }; degraded?: string[]; degradedReasons?: string[]; initialState?: RunStart } | null;
   error: string | null;
   createdAt: string;
   updatedAt: string;
@@ -198,6 +198,8 @@ export interface CycleSummary {
   siteId: string;
   cycle: string;
   degraded: string[];
+  /** Why each of `degraded` fell back; absent in cycles from before forcing deadlines. */
+  degradedReasons?: string[];
   stages: { stage: string; startedAt: string; finishedAt: string | null }[];
   products: {
     times: string[];

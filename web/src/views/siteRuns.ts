@@ -104,7 +104,7 @@ export async function siteRuns(siteId: string): Promise<View> {
       'tr',
       { dataset: { cycle: cycle.cycle, status: cycle.status } },
       h('th', { scope: 'row' }, formatTime(cycle.cycle), initialStateNote(cycle.summary?.initialState)),
-      h('td', {}, statusBadge(cycle.status), cycle.degraded.length > 0 ? h('div', { class: 'degraded' }, `degraded: ${cycle.degraded.join(', ')}`) : null),
+      h('td', {}, statusBadge(cycle.status), cycle.degraded.length > 0 ? h('div', { class: 'degraded' }, `degraded: ${cycle.degraded.join(', ')}`, degradedReasons(cycle)) : null),
       h('td', {}, isUnfinished(cycle.status) ? (cycle.live?.stage ?? cycle.stage ?? '–') : cycle.status === 'completed' ? 'done' : (cycle.stage ?? '–')),
       h('td', {}, formatTime(cycle.startedAt)),
       h('td', {}, duration(cycle.startedAt, cycle.finishedAt)),
@@ -202,4 +202,10 @@ export async function siteRuns(siteId: string): Promise<View> {
       window.clearTimeout(timer);
     },
   };
+}
+
+/** Why each forcing fell back (cycles from before deadlines existed have no reasons). */
+function degradedReasons(cycle: CycleView): HTMLElement | null {
+  const reasons = cycle.summary?.degradedReasons ?? [];
+  return reasons.length > 0 ? h('ul', { class: 'degraded-reasons' }, reasons.map((r) => h('li', {}, r))) : null;
 }

@@ -14,6 +14,8 @@ function alertText(alert: Alert, stations: readonly SiteStation[]): string {
 
 export function cycleHeader(siteName: string, cycle: CycleView, summary: CycleSummary, stations: readonly SiteStation[]): HTMLElement {
   const degraded = summary.degraded.length > 0 ? summary.degraded : cycle.degraded;
+  // Cycles from before forcing deadlines have no reasons of their own: their messages say what happened.
+  const reasons = summary.degradedReasons ?? summary.messages;
   const alerts = summary.products.alerts;
   return h(
     'header',
@@ -24,8 +26,8 @@ export function cycleHeader(siteName: string, cycle: CycleView, summary: CycleSu
       h(
         'div',
         { class: 'degraded-banner', role: 'note' },
-        h('p', { class: 'degraded' }, `Degraded: ran without ${degraded.join(', ')}.`),
-        summary.messages.length > 0 && h('ul', {}, summary.messages.map((m) => h('li', {}, m))),
+        h('p', { class: 'degraded' }, `Degraded: ${degraded.join(', ')} fell back or was left out.`),
+        reasons.length > 0 && h('ul', {}, reasons.map((m) => h('li', {}, m))),
       ),
     h('h2', {}, 'Alerts'),
     alerts.length === 0 ? h('p', { class: 'muted' }, 'No threshold reached.') : h('ul', { class: 'alerts' }, alerts.map((a) => h('li', {}, alertText(a, stations)))),
