@@ -2,9 +2,13 @@
  * Replays recorded forecastCycle histories (test/fixtures/histories/, JSON as
  * `temporal workflow show --output json` exports it) against today's workflow
  * code: a change that would make running cycles non-deterministic fails here.
- * The three recorded (a completed cycle, one degraded by a failing forcing,
- * one failed on bad input) cover the workflow's paths; record them again with
- * `COASTCAST_RECORD_HISTORY=$PWD/test/fixtures/histories npx vitest run test/forecastCycle.test.ts`.
+ * Recorded: a completed cycle, one degraded by a failing forcing and one
+ * failed on bad input, from before the `notify-alerts` and `forcing-deadline`
+ * patches (they must keep replaying while such cycles may still be running),
+ * and a completed and a degraded cycle recorded with both patches (the latter
+ * falling back after its forcing deadline). Record with
+ * `COASTCAST_RECORD_HISTORY=<folder> npx vitest run test/forecastCycle.test.ts`
+ * and copy the files here under a name saying what they cover.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
