@@ -166,6 +166,8 @@ describe('the web app in Chromium', () => {
     await watched.screenshot('3-run-progress');
     const row = page.locator('tr[data-status="completed"]').first();
     await row.waitFor({ timeout: 240_000 });
+    // The site's first cycle has no earlier one to continue from, and says so.
+    expect(await row.textContent()).toMatch(/cold start \(6 h spin-up\): no previous cycle/);
     await watched.screenshot('4-run-completed');
 
     // Viewer: frame 0 drawn; the slider moves the field; a station chart opens.

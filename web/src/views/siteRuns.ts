@@ -110,9 +110,14 @@ export async function siteRuns(siteId: string): Promise<View> {
       h('td', {}, duration(cycle.startedAt, cycle.finishedAt)),
       h(
         'td',
-        { class: 'actions' },
-        cycle.status === 'completed' ? h('a', { class: 'button', href: viewer, dataset: { action: 'view' } }, 'View forecast') : null,
-        isUnfinished(cycle.status) ? h('button', { class: 'danger', type: 'button', dataset: { action: 'cancel' }, onclick: () => void cancel(cycle) }, 'Cancel') : null,
+        {},
+        // A flex box inside the cell: a flex cell itself would leave the table's row layout.
+        h(
+          'div',
+          { class: 'actions' },
+          cycle.status === 'completed' ? h('a', { class: 'button', href: viewer, dataset: { action: 'view' } }, 'View forecast') : null,
+          isUnfinished(cycle.status) ? h('button', { class: 'danger', type: 'button', dataset: { action: 'cancel' }, onclick: () => void cancel(cycle) }, 'Cancel') : null,
+        ),
       ),
     );
     const rows = [main];
