@@ -424,6 +424,10 @@ export class Catalog {
     });
   }
 
+  hasSite(id: string): boolean {
+    return this.statements.site.get(id) !== undefined;
+  }
+
   getSite(id: string): SiteRecord {
     const row = this.statements.site.get(id);
     if (!row) throw new SiteNotFoundError(id);
@@ -744,7 +748,8 @@ function readSiteJson(folder: string): string | undefined {
   }
 }
 
-function isInside(parent: string, path: string): boolean {
+/** Whether `path` lies inside `parent` (not `parent` itself): coastcast removes only what it made in its data directory. */
+export function isInside(parent: string, path: string): boolean {
   const rel = relative(parent, path);
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }

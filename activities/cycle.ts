@@ -19,7 +19,7 @@ import { LocalProcessLauncher } from './jobs/localProcess.js';
 import { deliverAlerts, type NotifyReport, type NotifyRequest } from './notify/delivery.js';
 import type { SmtpSettings } from './notify/email.js';
 import { postProcess, type ProductsSummary } from './postProcess.js';
-import { chooseRunStart, prepareRun, runDirFor, type PreparedRun, type RunForcing } from './prepareRun.js';
+import { chooseRunStart, forcingCacheDirFor, prepareRun, runDirFor, type PreparedRun, type RunForcing } from './prepareRun.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -129,7 +129,7 @@ export function createCycleActivities(options: CycleActivityOptions) {
     async fetchForcing(request: ForcingFetch): Promise<FetchedForcing> {
       const context = Context.current();
       const source = createForcingSource(request.source);
-      const cacheDir = join(runDirFor(dataDir, request.siteId, cycleTime(request.cycle)) + '.forcing');
+      const cacheDir = forcingCacheDirFor(dataDir, request.siteId, cycleTime(request.cycle));
       const heartbeat = setInterval(() => context.heartbeat(), FORCING_HEARTBEAT_MS);
       try {
         const file = await source.fetch(

@@ -149,6 +149,20 @@ export function runDirFor(dataDir: string, siteId: string, cycle: Date): string 
   return join(resolve(dataDir), 'runs', siteId, runStamp(cycle));
 }
 
+const FORCING_CACHE_SUFFIX = '.forcing';
+const FORCING_CACHE_NAME = /^(\d{4}-\d{2}-\d{2})T(\d{2})(\d{2})Z\.forcing$/;
+
+/** A cycle's fetched forcings: beside its run directory (`<stamp>.forcing`), so that preparing the run again keeps them. */
+export function forcingCacheDirFor(dataDir: string, siteId: string, cycle: Date): string {
+  return runDirFor(dataDir, siteId, cycle) + FORCING_CACHE_SUFFIX;
+}
+
+/** The cycle of a forcing cache folder's name (forcingCacheDirFor); undefined for any other name. */
+export function cycleOfForcingCache(name: string): Date | undefined {
+  const match = FORCING_CACHE_NAME.exec(name);
+  return match ? new Date(`${match[1]}T${match[2]}:${match[3]}:00Z`) : undefined;
+}
+
 export async function prepareRun(input: PrepareRunInput): Promise<PreparedRun> {
   const cycle = new Date(input.cycle);
   const site = input.site.config;

@@ -11,9 +11,9 @@
  */
 import { log } from '@temporalio/activity';
 import { readdir, rm, stat } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 
-import type { Catalog, CycleStatus } from './catalog.js';
+import { isInside, type Catalog, type CycleStatus } from './catalog.js';
 
 /** What a swept run directory keeps. */
 export const KEPT_IN_OLD_RUNS = ['products', 'run.json'];
@@ -81,8 +81,3 @@ export function createRetentionActivities({ dataDir, catalog, retentionDays }: R
 }
 
 export type RetentionActivities = ReturnType<typeof createRetentionActivities>;
-
-function isInside(parent: string, path: string): boolean {
-  const rel = relative(resolve(parent), path);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
-}

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Catalog } from '../activities/catalog.js';
 import type { CycleSummary } from '../activities/cycle.js';
 import { createForcingSource } from '../activities/forcing/source.js';
-import { runDirFor, type RunRecord } from '../activities/prepareRun.js';
+import { forcingCacheDirFor, type RunRecord } from '../activities/prepareRun.js';
 import { NetcdfWriter } from '../core/netcdf/writer.js';
 import type { SiteInput } from '../core/site.js';
 import { TemporalCycles } from '../server/temporalCycles.js';
@@ -178,14 +178,14 @@ describe('forcing deadlines', () => {
         const earlier = new Date(cycle.getTime() - hoursBefore * HOUR);
         await createForcingSource({ type: 'ncss', url: healthy.url }).fetch(
           { kind: 'atmosphere', variables: ['uwind', 'vwind', 'prmsl'], bbox, start: new Date(earlier.getTime() - HOUR), end: new Date(cycle.getTime() + 12 * HOUR) },
-          `${runDirFor(dataDir, 'fallback', earlier)}.forcing`,
+          forcingCacheDirFor(dataDir, 'fallback', earlier),
         );
       }
       // A newer one that ends too early does not cover the run.
       const short = new Date(cycle.getTime() - 3 * HOUR);
       await createForcingSource({ type: 'ncss', url: healthy.url }).fetch(
         { kind: 'atmosphere', variables: ['uwind', 'vwind', 'prmsl'], bbox, start: new Date(short.getTime() - HOUR), end: new Date(cycle.getTime() + 2 * HOUR) },
-        `${runDirFor(dataDir, 'fallback', short)}.forcing`,
+        forcingCacheDirFor(dataDir, 'fallback', short),
       );
 
       const [withEarlier, alone] = await Promise.all([runCycle('fallback', cycle), runCycle('tide-only', cycle)]);
@@ -196,7 +196,7 @@ describe('forcing deadlines', () => {
       expect(withEarlier.degradedReasons).toEqual([expect.stringMatching(new RegExp(`^atmosphere: deadline ${deadlineText}Z passed \\(.*HTTP 500.*\\); using the forcing of cycle ${sixHoursBefore}Z$`))]);
       expect(withEarlier.messages.some((m) => /^atmosphere: HTTP 500.*; trying again at .*, deadline /.test(m))).toBe(true);
       const record = await runRecord(withEarlier);
-      expect(record.inputs.forcings.atmosphere?.path).toBe(join(`${runDirFor(dataDir, 'fallback', new Date(cycle.getTime() - 6 * HOUR))}.forcing`, 'atmosphere.nc'));
+      expect(record.inputs.forcings.atmosphere?.path).toBe(join(forcingCacheDirFor(dataDir, 'fallback', new Date(cycle.getTime() - 6 * HOUR)), 'atmosphere.nc'));
       expect(record.inputs.forcings.atmosphere?.origin).toContain(`the forcing of cycle ${new Date(cycle.getTime() - 6 * HOUR).toISOString()}`);
       expect(existsSync(join(withEarlier.runDir, 'sflux'))).toBe(true);
       expect(catalog.getCycle('fallback', cycle)).toMatchObject({ status: 'completed', degraded: ['atmosphere'], summary: { degradedReasons: withEarlier.degradedReasons } });

@@ -63,7 +63,7 @@ export function latestCycleTime(now: Date, cycleHourUtc: number): Date {
 /** When the schedule meant this run to start; a run started by hand (no schedule) counts from its start. */
 function scheduledTime(): Date {
   const info = workflowInfo();
-  // eslint-disable-next-line @typescript-eslint/no-deprecated -- the typed key needs @temporalio/common, which workflow code does not import
+  // The untyped (deprecated) map: the typed key needs @temporalio/common, which workflow code does not import.
   const value = info.searchAttributes[SCHEDULED_START_TIME]?.[0];
   return value === undefined ? info.startTime : new Date(value as Date | string);
 }

@@ -3,18 +3,16 @@
  * deadline: the newest one of the same kind fetched for an earlier cycle of
  * the site that still covers this cycle's run (its period, its box, its
  * variables). Earlier cycles' forcings stay in their cache directories
- * (`<runs>/<site>/<cycle stamp>.forcing/<kind>.nc`, see source.ts), so the
+ * (`<runs>/<site>/<cycle stamp>.forcing/<kind>.nc`, prepareRun.ts forcingCacheDirFor), so the
  * search is a look through those, newest first, validating each candidate
  * against this cycle's request.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { cycleOfForcingCache } from '../prepareRun.js';
 import type { ForcingFile, ForcingRequest } from './source.js';
 import { validateForcingFile } from './validate.js';
-
-/** `2026-11-25T0000Z.forcing`: the cache of the cycle at that time (prepareRun.ts runStamp). */
-const CACHE_DIR = /^(\d{4}-\d{2}-\d{2})T(\d{2})(\d{2})Z\.forcing$/;
 
 export interface EarlierForcing {
   file: ForcingFile;
@@ -34,10 +32,8 @@ export async function newestEarlierForcing(siteRunsDir: string, cycle: Date, req
     throw error;
   }
   const earlier = names
-    .map((name) => ({ name, match: CACHE_DIR.exec(name) }))
-    .filter((c): c is { name: string; match: RegExpExecArray } => c.match !== null)
-    .map(({ name, match }) => ({ name, cycle: new Date(`${match[1]}T${match[2]}:${match[3]}:00Z`) }))
-    .filter((c) => c.cycle.getTime() < cycle.getTime())
+    .map((name) => ({ name, cycle: cycleOfForcingCache(name) }))
+    .filter((c): c is { name: string; cycle: Date } => c.cycle !== undefined && c.cycle.getTime() < cycle.getTime())
     .sort((a, b) => b.cycle.getTime() - a.cycle.getTime());
   for (const candidate of earlier) {
     const found = await cachedForcing(join(siteRunsDir, candidate.name), request);

@@ -11,7 +11,7 @@ import { Type } from 'typebox';
 
 import { join } from 'node:path';
 
-import { SiteNotFoundError, type Catalog, type SiteRecord } from '../../activities/catalog.js';
+import type { Catalog, SiteRecord } from '../../activities/catalog.js';
 import { meshCrs } from '../../core/crs.js';
 import { loadMesh } from '../../core/mesh/gr3.js';
 import { meshOutline, type OutlineFeatureCollection } from '../../core/mesh/outline.js';
@@ -101,7 +101,7 @@ export const sitesPlugin: FastifyPluginAsync<SitesOptions, RawServerDefault, Typ
       const { config, mesh } = request.body;
       const { site, problems } = validateSite(config);
       const id = (config as { id?: unknown } | null)?.id;
-      if (typeof id === 'string' && siteExists(catalog, id)) problems.push({ path: '/id', message: `a site "${id}" already exists` });
+      if (typeof id === 'string' && catalog.hasSite(id)) problems.push({ path: '/id', message: `a site "${id}" already exists` });
       if (site && mesh) problems.push(...meshFitProblems(site, mesh));
       return { problems };
     },
@@ -190,12 +190,3 @@ export const sitesPlugin: FastifyPluginAsync<SitesOptions, RawServerDefault, Typ
   );
 };
 
-function siteExists(catalog: Catalog, id: string): boolean {
-  try {
-    catalog.getSite(id);
-    return true;
-  } catch (error) {
-    if (error instanceof SiteNotFoundError) return false;
-    throw error;
-  }
-}

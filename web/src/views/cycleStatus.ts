@@ -2,16 +2,8 @@
 import type { CycleStatus } from '../api/types';
 import { h } from '../ui/dom';
 
-const LABELS: Record<CycleStatus, string> = {
-  scheduled: 'scheduled',
-  running: 'running',
-  completed: 'completed',
-  failed: 'failed',
-  cancelled: 'cancelled',
-};
-
 export function statusBadge(status: CycleStatus): HTMLElement {
-  return h('span', { class: `status status-${status}`, dataset: { status } }, LABELS[status]);
+  return h('span', { class: `status status-${status}`, dataset: { status } }, status);
 }
 
 export function isUnfinished(status: CycleStatus): boolean {

@@ -22,6 +22,7 @@ import { ProductCache } from '../products/productCache';
 import { parseMesh, type ProductMesh } from '../products/mesh';
 import type { View } from '../router';
 import { formatTime, h } from '../ui/dom';
+import { statusBadge } from './cycleStatus';
 import { cycleHeader } from './viewer/cycleHeader';
 import { CursorValue } from './viewer/cursorValue';
 import { downloadsList } from './viewer/downloads';
@@ -76,7 +77,7 @@ function notCompleted(cycle: CycleView): View {
       'section',
       { class: 'page message' },
       h('h1', {}, `Forecast of ${formatTime(cycle.cycle)}`),
-      h('p', {}, 'This cycle is ', h('span', { class: `status status-${cycle.status}` }, cycle.status), ': its maps are shown once it completes.'),
+      h('p', {}, 'This cycle is ', statusBadge(cycle.status), ': its maps are shown once it completes.'),
       cycle.error && h('p', { class: 'problems' }, cycle.error),
       h('p', {}, h('a', { href: runs }, 'Runs of this site')),
     ),

@@ -4,6 +4,7 @@
  */
 import type { Alert, CycleSummary, CycleView, SiteStation } from '../../api/types';
 import { formatNumber, formatTime, h } from '../../ui/dom';
+import { statusBadge } from '../cycleStatus';
 
 function alertText(alert: Alert, stations: readonly SiteStation[]): string {
   const times = `from ${formatTime(alert.firstExceededAt)}, peak ${formatTime(alert.peakAt)}`;
@@ -21,7 +22,7 @@ export function cycleHeader(siteName: string, cycle: CycleView, summary: CycleSu
     'header',
     { class: 'cycle-header' },
     h('h1', {}, siteName),
-    h('p', {}, `Forecast of ${formatTime(cycle.cycle)} `, h('span', { class: `status status-${cycle.status}` }, cycle.status), ' ', h('a', { href: `#/sites/${encodeURIComponent(cycle.siteId)}` }, 'All runs')),
+    h('p', {}, `Forecast of ${formatTime(cycle.cycle)} `, statusBadge(cycle.status), ' ', h('a', { href: `#/sites/${encodeURIComponent(cycle.siteId)}` }, 'All runs')),
     degraded.length > 0 &&
       h(
         'div',
