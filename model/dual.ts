@@ -23,6 +23,17 @@ export interface DualMesh {
   /** Per node, its edges as `2·edge + side` (side 0: first node), in increasing edge order; CSR by `nodeEdgeStart`. */
   readonly nodeEdgeStart: Int32Array;
   readonly nodeEdges: Int32Array;
+  /** Per `nodeEdges` slot, the node at the edge's other end. */
+  readonly nodeNeighbour: Int32Array;
+  /**
+   * Per `nodeEdges` slot, the Green–Gauss weights of the median dual: the
+   * gradient at node i is Σ (φ_j − φ_i)·(wx, wy) over its slots, the
+   * boundary half-edges' (5φi + φk)/6 face values folded into the slot of
+   * that boundary edge. Exact for linear fields at interior and boundary
+   * nodes (it is the area-weighted mean of the element gradients).
+   */
+  readonly gradientWx: Float64Array;
+  readonly gradientWy: Float64Array;
   /**
    * Boundary faces: each boundary edge gives its two nodes a half-edge face.
    * Sorted by node (CSR by `nodeFaceStart`) so a node gathers them in a fixed order.
@@ -190,6 +201,30 @@ export function buildDual(
   for (const f of faces) nodeFaceStart[f.node + 1]++;
   for (let n = 0; n < nodeCount; n++) nodeFaceStart[n + 1] += nodeFaceStart[n];
 
+  const nodeNeighbour = new Int32Array(2 * edgeCount);
+  const gradientWx = new Float64Array(2 * edgeCount);
+  const gradientWy = new Float64Array(2 * edgeCount);
+  const slotOf = new Map<number, number>();
+  for (let n = 0; n < nodeCount; n++) {
+    for (let k = nodeEdgeStart[n]; k < nodeEdgeStart[n + 1]; k++) {
+      const e = nodeEdges[k] >> 1;
+      const side = nodeEdges[k] & 1;
+      const j = side === 0 ? edgeB[e] : edgeA[e];
+      // Face value (φi + φj)/2 on the dual face, outward from n: +normal for the edge's first node.
+      const w = (0.5 * edgeLength[e] * (side === 0 ? 1 : -1)) / area[n];
+      nodeNeighbour[k] = j;
+      gradientWx[k] = w * nx[e];
+      gradientWy[k] = w * ny[e];
+      slotOf.set(n * nodeCount + j, k);
+    }
+  }
+  for (const f of faces) {
+    const k = slotOf.get(f.node * nodeCount + f.other)!;
+    const w = f.len / 6 / area[f.node];
+    gradientWx[k] += w * f.nx;
+    gradientWy[k] += w * f.ny;
+  }
+
   return {
     nodeCount,
     edgeCount,
@@ -202,6 +237,9 @@ export function buildDual(
     area,
     nodeEdgeStart,
     nodeEdges,
+    nodeNeighbour,
+    gradientWx,
+    gradientWy,
     faceCount,
     faceNode: Int32Array.from(faces, (f) => f.node),
     faceOther: Int32Array.from(faces, (f) => f.other),

@@ -51,34 +51,20 @@ export function computePrimitives(state: FlowState, bed: Float64Array, h0: numbe
   }
 }
 
-/**
- * Green–Gauss gradient on the median dual, edge-based: with face values
- * (φi + φj)/2 and boundary half-edges weighted (5φi + φk)/6, it equals the
- * area-weighted mean of the element gradients, so it is exact for linear
- * fields at interior and boundary nodes.
- */
+/** Green–Gauss gradient of φ on the median dual (DualMesh.gradientWx/Wy) at nodes [begin, end). */
 export function greenGauss(dual: DualMesh, phi: Float64Array, gx: Float64Array, gy: Float64Array, begin: number, end: number): void {
-  const { nodeEdgeStart, nodeEdges, edgeNodes, edgeNx, edgeNy, edgeLength, nodeFaceStart, faceOther, faceNx, faceNy, faceLength, area } = dual;
+  const { nodeEdgeStart, nodeNeighbour, gradientWx, gradientWy } = dual;
   for (let i = begin; i < end; i++) {
     const phiI = phi[i];
     let sx = 0;
     let sy = 0;
     for (let k = nodeEdgeStart[i]; k < nodeEdgeStart[i + 1]; k++) {
-      const code = nodeEdges[k];
-      const e = code >> 1;
-      const side = code & 1;
-      // Outward from node i: +normal for the edge's first node, −normal for its second.
-      const w = 0.5 * (phi[edgeNodes[2 * e + 1 - side]] - phiI) * edgeLength[e] * (side === 0 ? 1 : -1);
-      sx += w * edgeNx[e];
-      sy += w * edgeNy[e];
+      const d = phi[nodeNeighbour[k]] - phiI;
+      sx += d * gradientWx[k];
+      sy += d * gradientWy[k];
     }
-    for (let f = nodeFaceStart[i]; f < nodeFaceStart[i + 1]; f++) {
-      const w = ((phi[faceOther[f]] - phiI) / 6) * faceLength[f];
-      sx += w * faceNx[f];
-      sy += w * faceNy[f];
-    }
-    gx[i] = sx / area[i];
-    gy[i] = sy / area[i];
+    gx[i] = sx;
+    gy[i] = sy;
   }
 }
 
@@ -89,7 +75,7 @@ export function greenGauss(dual: DualMesh, phi: Float64Array, gx: Float64Array, 
  * to first order, so their gradients are zero.
  */
 export function primitiveGradients(dual: DualMesh, p: Primitives, nodes: Int32Array, begin: number, end: number): void {
-  const { nodeEdgeStart, nodeEdges, edgeNodes, edgeNx, edgeNy, edgeLength, nodeFaceStart, faceOther, faceNx, faceNy, faceLength, area } = dual;
+  const { nodeEdgeStart, nodeNeighbour, gradientWx, gradientWy } = dual;
   const { eta, u, v, dry } = p;
   for (let q = begin; q < end; q++) {
     const i = nodes[q];
@@ -98,30 +84,16 @@ export function primitiveGradients(dual: DualMesh, p: Primitives, nodes: Int32Ar
     if (front === 0) {
       const etaI = eta[i], uI = u[i], vI = v[i];
       for (let k = nodeEdgeStart[i]; k < nodeEdgeStart[i + 1]; k++) {
-        const code = nodeEdges[k];
-        const e = code >> 1;
-        const side = code & 1;
-        const j = edgeNodes[2 * e + 1 - side];
+        const j = nodeNeighbour[k];
         front |= dry[j];
-        const w = 0.5 * edgeLength[e] * (side === 0 ? 1 : -1);
-        const wx = w * edgeNx[e];
-        const wy = w * edgeNy[e];
+        const wx = gradientWx[k];
+        const wy = gradientWy[k];
         const dEta = eta[j] - etaI, dU = u[j] - uI, dV = v[j] - vI;
         ex += dEta * wx; ey += dEta * wy;
         ux += dU * wx; uy += dU * wy;
         vx += dV * wx; vy += dV * wy;
       }
-      for (let f = nodeFaceStart[i]; f < nodeFaceStart[i + 1]; f++) {
-        const k = faceOther[f];
-        const wx = (faceLength[f] / 6) * faceNx[f];
-        const wy = (faceLength[f] / 6) * faceNy[f];
-        const dEta = eta[k] - etaI, dU = u[k] - uI, dV = v[k] - vI;
-        ex += dEta * wx; ey += dEta * wy;
-        ux += dU * wx; uy += dU * wy;
-        vx += dV * wx; vy += dV * wy;
-      }
-      const inv = front === 0 ? 1 / area[i] : 0;
-      ex *= inv; ey *= inv; ux *= inv; uy *= inv; vx *= inv; vy *= inv;
+      if (front !== 0) ex = ey = ux = uy = vx = vy = 0;
     }
     p.front[i] = front;
     p.etaX[i] = ex; p.etaY[i] = ey;
