@@ -7,7 +7,7 @@ import type { Executor } from './parallel.js';
  * Below this many items a phase runs on the calling thread alone: handing it
  * to the workers costs more than it saves. Any split gives the same result.
  */
-const SERIAL_BELOW = 2048;
+const SERIAL_BELOW = 256;
 
 /** How far (in edges) a node looks for the fastest rate it may meet within a cycle (see updateReach). */
 const REACH_RINGS = 2;

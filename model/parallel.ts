@@ -27,6 +27,13 @@ export const CONTROL = { generation: 0, phase: 1, pending: 2, ready: 3, failed: 
 const START_TIMEOUT_MS = 60_000;
 /** Far beyond any phase on a million-node mesh; only a dead worker gets here. */
 const PHASE_TIMEOUT_MS = 60_000;
+/**
+ * Reads of a shared counter before blocking on it (a few tens of
+ * microseconds): waking a blocked thread costs about as long as a phase of
+ * local time stepping takes, so each side spins this long first, and then
+ * sleeps, so an idle or oversubscribed machine loses nothing.
+ */
+export const SPIN_CHECKS = 20_000;
 
 /**
  * The worker's entry. Compiled, it is parallelWorker.js; run from
@@ -87,9 +94,12 @@ export class WorkerPool implements Executor {
     Atomics.add(c, CONTROL.generation, 1);
     Atomics.notify(c, CONTROL.generation);
     runPhase(this.solver, phase, 0, this.solver.threads);
+    // Phases of local time stepping last microseconds: a futex round trip would cost more than the work, so spin first.
+    let left = Atomics.load(c, CONTROL.pending);
+    for (let spin = 0; left !== 0 && spin < SPIN_CHECKS; spin++) left = Atomics.load(c, CONTROL.pending);
     // Bounded: a worker that died mid-phase must end the run with an error, not block this thread forever.
     const deadline = Date.now() + PHASE_TIMEOUT_MS;
-    for (let left = Atomics.load(c, CONTROL.pending); left !== 0; left = Atomics.load(c, CONTROL.pending)) {
+    for (; left !== 0; left = Atomics.load(c, CONTROL.pending)) {
       const wait = deadline - Date.now();
       if (wait <= 0) throw new Error(`${left} model worker thread(s) did not finish phase ${phase} within ${PHASE_TIMEOUT_MS / 1000} s`);
       Atomics.wait(c, CONTROL.pending, left, wait);

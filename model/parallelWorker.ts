@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { runPhase, type Phase, type Solver } from './kernels.js';
-import { CONTROL } from './parallel.js';
+import { CONTROL, SPIN_CHECKS } from './parallel.js';
 
 /** One worker of a WorkerPool: waits for a phase, runs its share, signals the caller. */
 const { solver, control, thread } = workerData as { solver: Solver; control: Int32Array; thread: number };
@@ -14,6 +14,7 @@ for (;;) {
   // was preempted between the two can wake this worker after it already ran that generation.
   // Running it again would apply a stage twice and take one count too many off `pending`.
   let generation = Atomics.load(control, CONTROL.generation);
+  for (let spin = 0; generation === seen && spin < SPIN_CHECKS; spin++) generation = Atomics.load(control, CONTROL.generation);
   while (generation === seen) {
     Atomics.wait(control, CONTROL.generation, seen);
     generation = Atomics.load(control, CONTROL.generation);
