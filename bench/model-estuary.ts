@@ -21,6 +21,7 @@ import { openOut2d } from '../core/out2d.js';
 import { buildDual } from '../model/dual.js';
 import type { RunSummary, TimeStepping } from '../core/modelProtocol.js';
 import { runModel } from '../model/run.js';
+import { DEFAULT_CFL } from '../model/stepper.js';
 
 const hoursArg = process.argv.indexOf('--hours');
 const hours = hoursArg > 0 ? Number(process.argv[hoursArg + 1]) : 72;
@@ -80,7 +81,7 @@ try {
   let tightest = { step: Infinity, node: -1 };
   for (let i = 0; i < mesh.x.length; i++) {
     if (mesh.depth[i] <= 0) continue;
-    const step = (2 * 0.45 * dual.area[i]) / (Math.sqrt(9.81 * mesh.depth[i]) * faces[i]);
+    const step = (2 * DEFAULT_CFL * dual.area[i]) / (Math.sqrt(9.81 * mesh.depth[i]) * faces[i]);
     if (step < tightest.step) tightest = { step, node: i };
   }
   const n = tightest.node;
@@ -109,6 +110,7 @@ try {
       triangle_steps_per_s: summary.triangle_steps_per_s,
       finest_substeps_per_base_step: Number((summary.substeps / summary.steps).toFixed(1)),
       mean_finest_substep_s: Number((simulated / summary.substeps).toFixed(2)),
+      rejected: summary.rejected,
       timing_s: summary.timing_s,
       max_elevation_m: Number(summary.max_elevation_m.toFixed(3)),
       volume_change_relative: Number(summary.volume_change_relative.toExponential(3)),

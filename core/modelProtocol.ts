@@ -31,6 +31,8 @@ export interface RunSummary {
   steps: number;
   /** CFL sub-steps the solver took for them. */
   substeps: number;
+  /** Sub-steps (or local-stepping cycles) undone because a depth went negative, and retried smaller. */
+  rejected: number;
   wall_s: number;
   /** Triangles × sub-steps per second of solver time. */
   triangle_steps_per_s: number;

@@ -32,8 +32,8 @@ export interface LevelPlan {
   readonly offsets: Int32Array;
   /** Per level, 1 when one of its faces is open: only then do its stages need the boundary forcing. */
   readonly openFaces: Int32Array;
-  /** Per node, the highest level it may take: lowered where a step went negative, reset for each base step. */
-  readonly cap: Int8Array;
+  /** Per node, the longest step (s) it may take: lowered where a step went negative, reset (Infinity) for each base step. */
+  readonly capStep: Float64Array;
   /** Scratch of the planning, kept so that planning a cycle allocates nothing. */
   readonly scratch: { readonly next: Int8Array; readonly gradientKey: Int8Array; readonly fieldKey: Int8Array; readonly stamp: Int32Array; readonly fill: Int32Array };
 }
@@ -59,14 +59,14 @@ export function allocateLevelPlan(dual: DualMesh, maxLevel: number): LevelPlan {
     stageField: sharedInt32(4 * n),
     offsets: sharedInt32(7 * (maxLevel + 2)),
     openFaces: sharedInt32(maxLevel + 1),
-    cap: new Int8Array(n).fill(maxLevel),
+    capStep: new Float64Array(n).fill(Infinity),
     scratch: { next: new Int8Array(n), gradientKey: new Int8Array(n), fieldKey: new Int8Array(n), stamp: new Int32Array(n), fill: new Int32Array(maxLevel + 1) },
   };
 }
 
 /**
  * Levels from each node's flux rate (Σ speed·face length / area): the
- * largest k with dt0·2^k·rate ≤ limit, at most maxLevel and the node's cap, then lowered until
+ * largest k with dt0·2^k·rate ≤ limit and dt0·2^k within the node's cap, at most maxLevel, then lowered until
  * neighbours differ by at most one (lowering only ever shortens a step).
  * Returns whether any level changed.
  */
@@ -75,7 +75,10 @@ export function assignLevels(plan: LevelPlan, dual: DualMesh, rate: Float64Array
   const { next } = plan.scratch;
   for (let i = 0; i < dual.nodeCount; i++) {
     const allowed = rate[i] > 0 ? Math.floor(Math.log2(limit / (rate[i] * dt0))) : maxLevel;
-    next[i] = Math.max(0, Math.min(maxLevel, plan.cap[i], allowed));
+    const cap = plan.capStep[i];
+    // Caps are halvings of earlier steps, powers of two of dt0 in the same base step: the tolerance only absorbs rounding.
+    const capped = cap === Infinity ? maxLevel : Math.floor(Math.log2(cap / dt0) + 1e-9);
+    next[i] = Math.max(0, Math.min(maxLevel, capped, allowed));
   }
   const { edgeNodes, edgeCount } = dual;
   for (let changed = true; changed;) {

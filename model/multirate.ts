@@ -129,26 +129,27 @@ export class MultirateIntegrator {
     if (from !== this.reach) this.reach.set(from);
   }
 
-  /** Lifts the caps that failed cycles put on levels: called at the start of each base step. */
+  /** Lifts the caps that failed cycles put on steps: called at the start of each base step. */
   resetCaps(): void {
-    this.arrays.plan.cap.fill(this.arrays.plan.maxLevel);
+    this.arrays.plan.capStep.fill(Infinity);
   }
 
   /**
-   * After a failed cycle, caps each node whose depth went negative one level
-   * below the one it had, for the rest of the base step, so the retry takes
-   * it at half the step. Returns false when one of them was already at the
-   * finest level: then only halving the whole cycle can help.
+   * After a failed cycle of finest step dt0, caps each node whose depth went
+   * negative at half the step it had, for the rest of the base step, so the
+   * retry takes it at half the step. Returns the smallest cap set: below
+   * dt0, the retry needs a finer level than the cycle had.
    */
-  capFailedNodes(): boolean {
+  capFailedNodes(dt0: number): number {
     const { plan, negative } = this.arrays;
-    let lowered = true;
+    let smallest = Infinity;
     for (let i = 0; i < negative.length; i++) {
       if (negative[i] === 0) continue;
-      if (plan.level[i] === 0) lowered = false;
-      else plan.cap[i] = plan.level[i] - 1;
+      const cap = dt0 * 2 ** (plan.level[i] - 1);
+      if (cap < plan.capStep[i]) plan.capStep[i] = cap;
+      if (cap < smallest) smallest = cap;
     }
-    return lowered;
+    return smallest;
   }
 
   /**

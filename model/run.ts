@@ -175,6 +175,7 @@ async function cycle(run: RunDirectory, options: RunOptions): Promise<RunSummary
     const summary: RunSummary = {
       steps: steps - run.firstStep,
       substeps: model.stats.substeps,
+      rejected: model.stats.rejected,
       wall_s: round((performance.now() - wallStart) / 1000),
       triangle_steps_per_s: Math.round((triangles * model.stats.substeps) / Math.max(timing.solver, 1e-9)),
       volume_change_m3: volumeEnd - volumeStart,

@@ -42,7 +42,15 @@ export interface ModelOptions {
   readonly ics?: Ics;
   /** Dry threshold h0 (m), SCHISM's param.nml h0: below it a node has no velocity. Default 0.01. */
   readonly dryThreshold?: number;
-  /** Courant number on the dual cells (signal speed × dt / (2·area/perimeter)). Default 0.45. */
+  /**
+   * Courant number on the dual cells: signal speed × dt / (2·area/perimeter),
+   * i.e. dt·Σ speed·face length / area ≤ 2·cfl. On a square cell of side Δx
+   * 2·area/perimeter is Δx/2, so the default 1 lets a wave cross half a cell
+   * per step. It is a stability limit (on the 72-hour estuary bench global
+   * stepping stayed stable up to 2, local stepping up to 1.3 and not 1.6);
+   * positivity is kept by the draining-time limit (kernels.ts) and by
+   * retrying any step that still makes a depth negative. Default 1.
+   */
   readonly cfl?: number;
   readonly gravity?: number;
   /** MUSCL reconstruction where wet (default true); false gives the first-order scheme. */
@@ -74,8 +82,13 @@ export interface ModelOptions {
   readonly localTimeStepping?: boolean;
 }
 
-/** The coarsest local step is at most 2^MAX_LEVEL finest ones. */
+/** ModelOptions.cfl's default: see there. */
+export const DEFAULT_CFL = 1;
+
+/** The coarsest local step is at most 2^MAX_LEVEL finest ones, as planned from the CFL limits. */
 const MAX_LEVEL = 7;
+/** Levels a cycle may add below its finest for nodes whose depth went negative, before every step of it is halved. */
+const REFINE_LEVELS = 3;
 
 const identity = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
 
@@ -155,7 +168,7 @@ export class ShallowWaterModel {
     this.bed = Float64Array.from(mesh.depth, (d) => -d);
     this.dryThreshold = options.dryThreshold ?? 0.01;
     this.gravity = options.gravity ?? 9.81;
-    this.cfl = options.cfl ?? 0.45;
+    this.cfl = options.cfl ?? DEFAULT_CFL;
     this.split = manning !== undefined || coriolis !== undefined;
     this.boundaryElevation = options.boundaryElevation;
     this.boundaryVelocity = options.boundaryVelocity;
@@ -165,6 +178,7 @@ export class ShallowWaterModel {
     this.solver = {
       dryThreshold: this.dryThreshold,
       gravity: this.gravity,
+      cfl: this.cfl,
       secondOrder: options.secondOrder ?? true,
       threads,
       dual,
@@ -184,7 +198,7 @@ export class ShallowWaterModel {
       rate: sharedFloat64(n),
       multirate: localTimeStepping
         ? {
-          plan: allocateLevelPlan(dual, MAX_LEVEL),
+          plan: allocateLevelPlan(dual, MAX_LEVEL + REFINE_LEVELS),
           integral: allocateState(n),
           slope: allocateState(n),
           field: allocateState(n),
@@ -263,17 +277,22 @@ export class ShallowWaterModel {
     for (;;) {
       const remaining = target - this.time;
       this.residual(this.time, 0);
-      const { levels, pieces } = multirate.cyclesFor(remaining, limit, MAX_LEVEL);
+      const cycle = multirate.cyclesFor(remaining, limit, MAX_LEVEL);
+      const { pieces } = cycle;
+      let { levels } = cycle;
       let span = remaining / pieces;
       multirate.plan(span / 2 ** levels, limit, levels);
       for (let halvings = 0; !multirate.cycle(this.time, span / 2 ** levels, levels);) {
         this.stats.rejected++;
-        if (multirate.capFailedNodes()) {
-          multirate.plan(span / 2 ** levels, limit, levels);
-        } else {
+        // The nodes that went negative retry at half their step. Below the finest, the cycle gets a finer level for
+        // them alone (the others keep their steps); only when that runs out does every step of the cycle halve.
+        const cap = multirate.capFailedNodes(span / 2 ** levels);
+        while (span / 2 ** levels > cap * (1 + 1e-9) && levels < MAX_LEVEL + REFINE_LEVELS) levels++;
+        if (span / 2 ** levels > cap * (1 + 1e-9)) {
           if (++halvings > 30) throw new Error(`no positive step found at t = ${this.time} s`);
           span *= 0.5;
         }
+        multirate.plan(span / 2 ** levels, limit, levels);
       }
       this.stats.substeps += 2 ** levels;
       const last = pieces === 1 && span === remaining;
