@@ -13,8 +13,6 @@ import type { FlowState } from './state.js';
 export interface Solver {
   readonly dryThreshold: number;
   readonly gravity: number;
-  /** ModelOptions.cfl: steps satisfy dt·rate ≤ 2·cfl. */
-  readonly cfl: number;
   readonly secondOrder: boolean;
   readonly threads: number;
   readonly dual: DualMesh;
@@ -33,7 +31,7 @@ export interface Solver {
   readonly allNodes: Int32Array;
   readonly allEdges: Int32Array;
   readonly allFaces: Int32Array;
-  /** Per node, Σ speed·face length / area at the last full residual (or its draining rate, see gather): its step limit is 2·CFL / rate. */
+  /** Per node, Σ speed·face length / area at the last full residual: the CFL limit is 2·CFL / rate. */
   readonly rate: Float64Array;
   /** Local time stepping's arrays, when it is on. */
   readonly multirate: MultirateArrays | undefined;
@@ -136,20 +134,9 @@ function copyRange(from: FlowState, to: FlowState, begin: number, end: number): 
 }
 
 /**
- * The fraction of a node's draining time (its volume over its outflow at
- * the step's start) that a step may take. The wave-speed CFL limit bounds
- * stability; this bounds positivity where the water is thin, so the CFL
- * number can be a stability one (see ModelOptions.cfl). A stage that still
- * makes a depth negative is retried smaller.
- */
-export const DRAIN_FRACTION = 0.9;
-
-/**
  * Sums each node's edge and boundary fluxes into r (volume and momentum
  * rates, i.e. × area) in a fixed order, so results do not depend on how the
- * edges were split among threads. Sets each node's step rate: Σ speed·face
- * length / area, or its draining rate when that binds more. Returns the
- * largest.
+ * edges were split among threads. Returns max Σ speed·face length / area.
  */
 function gather(s: Solver, r: FlowState, begin: number, end: number): number {
   const { nodeEdgeStart, nodeEdges, nodeFaceStart, area } = s.dual;
@@ -157,50 +144,37 @@ function gather(s: Solver, r: FlowState, begin: number, end: number): number {
   const ff = s.faceFlux;
   const edgeStride = EDGE_STRIDE;
   const faceStride = FACE_STRIDE;
-  const { h } = s.state;
-  const drainWeight = (2 * s.cfl) / DRAIN_FRACTION;
   let maxRate = 0;
   for (let i = begin; i < end; i++) {
     let rh = 0;
     let rx = 0;
     let ry = 0;
     let rate = 0;
-    let outflow = 0;
     for (let k = nodeEdgeStart[i]; k < nodeEdgeStart[i + 1]; k++) {
       const code = nodeEdges[k];
       const o = edgeStride * (code >> 1);
-      const mass = ef[o];
       if ((code & 1) === 0) {
-        rh -= mass;
+        rh -= ef[o];
         rx -= ef[o + 1];
         ry -= ef[o + 2];
-        if (mass > 0) outflow += mass;
       } else {
-        rh += mass;
+        rh += ef[o];
         rx += ef[o + 3];
         ry += ef[o + 4];
-        if (mass < 0) outflow -= mass;
       }
       rate += ef[o + 5];
     }
     for (let f = nodeFaceStart[i]; f < nodeFaceStart[i + 1]; f++) {
       const o = faceStride * f;
-      const mass = ff[o];
-      rh -= mass;
+      rh -= ff[o];
       rx -= ff[o + 1];
       ry -= ff[o + 2];
-      if (mass > 0) outflow += mass;
       rate += ff[o + 3];
     }
     r.h[i] = rh;
     r.hu[i] = rx;
     r.hv[i] = ry;
     rate /= area[i];
-    // The draining time h·area / outflow, as a rate on the CFL's scale: the step also stays below DRAIN_FRACTION of it.
-    if (outflow > 0 && h[i] > 0) {
-      const drain = (drainWeight * outflow) / (h[i] * area[i]);
-      if (drain > rate) rate = drain;
-    }
     s.rate[i] = rate;
     if (rate > maxRate) maxRate = rate;
   }

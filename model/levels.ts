@@ -32,7 +32,7 @@ export interface LevelPlan {
   readonly offsets: Int32Array;
   /** Per level, 1 when one of its faces is open: only then do its stages need the boundary forcing. */
   readonly openFaces: Int32Array;
-  /** Per node, the longest step (s) it may take: lowered where a step went negative, reset (Infinity) for each base step. */
+  /** Per node, the longest step (s) it may take: lowered where a step went negative, loosened again base step by base step (Infinity: none). */
   readonly capStep: Float64Array;
   /** Scratch of the planning, kept so that planning a cycle allocates nothing. */
   readonly scratch: { readonly next: Int8Array; readonly gradientKey: Int8Array; readonly fieldKey: Int8Array; readonly stamp: Int32Array; readonly fill: Int32Array };
@@ -76,7 +76,7 @@ export function assignLevels(plan: LevelPlan, dual: DualMesh, rate: Float64Array
   for (let i = 0; i < dual.nodeCount; i++) {
     const allowed = rate[i] > 0 ? Math.floor(Math.log2(limit / (rate[i] * dt0))) : maxLevel;
     const cap = plan.capStep[i];
-    // Caps are halvings of earlier steps, powers of two of dt0 in the same base step: the tolerance only absorbs rounding.
+    // A cap just set is half an earlier step, a power of two of dt0: the tolerance keeps rounding from costing it a level.
     const capped = cap === Infinity ? maxLevel : Math.floor(Math.log2(cap / dt0) + 1e-9);
     next[i] = Math.max(0, Math.min(maxLevel, capped, allowed));
   }

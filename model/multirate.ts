@@ -9,6 +9,9 @@ import type { Executor } from './parallel.js';
  */
 const SERIAL_BELOW = 256;
 
+/** A failed node's step cap grows by this factor per base step: one level per four base steps. */
+const RELAX_PER_BASE_STEP = 2 ** 0.25;
+
 /** How far (in edges) a node looks for the fastest rate it may meet within a cycle (see updateReach). */
 const REACH_RINGS = 2;
 
@@ -30,10 +33,10 @@ const REACH_RINGS = 2;
  * volume is conserved to round-off however the levels are arranged; water
  * at rest gives zero fluxes at every stage, so it stays at rest. A cycle in
  * which a predictor or an update has a negative depth is undone and retried
- * with the nodes concerned one level finer (for the rest of the base step),
- * or, when one of them is already at the finest level, at half the span
- * with the same levels (so every node's step halves), as the global step
- * does: either way the node that went negative is retried at a smaller step.
+ * with the nodes concerned at half their step: a level finer, below the
+ * cycle's finest if need be (the other nodes keep their steps), and only
+ * when that runs out with every step of the cycle halved, as the global
+ * step does. Their caps are lifted gradually over the following base steps.
  *
  * Friction and Coriolis are split around each node's own step (half before,
  * half after, as the global step does around each sub-step). The
@@ -129,16 +132,22 @@ export class MultirateIntegrator {
     if (from !== this.reach) this.reach.set(from);
   }
 
-  /** Lifts the caps that failed cycles put on steps: called at the start of each base step. */
-  resetCaps(): void {
-    this.arrays.plan.capStep.fill(Infinity);
+  /**
+   * Loosens the caps that failed cycles put on steps by RELAX_PER_BASE_STEP:
+   * called at the start of each base step. A node that went negative
+   * usually does so for a while (a flat draining beside a channel), and
+   * every failure redoes its whole cycle, so a cap is lifted gradually.
+   */
+  relaxCaps(): void {
+    const { capStep } = this.arrays.plan;
+    for (let i = 0; i < capStep.length; i++) capStep[i] *= RELAX_PER_BASE_STEP;
   }
 
   /**
    * After a failed cycle of finest step dt0, caps each node whose depth went
-   * negative at half the step it had, for the rest of the base step, so the
-   * retry takes it at half the step. Returns the smallest cap set: below
-   * dt0, the retry needs a finer level than the cycle had.
+   * negative at half the step it had, for the retry and later cycles
+   * until relaxCaps lifts it. Returns the smallest cap set: below dt0, the
+   * retry needs a finer level than the cycle had.
    */
   capFailedNodes(dt0: number): number {
     const { plan, negative } = this.arrays;

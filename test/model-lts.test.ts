@@ -84,7 +84,7 @@ describe('local time stepping', () => {
 
   // Local stepping takes each node at its own CFL step, so in coarse cells its steps are several times global
   // stepping's and so is its time error: both are measured against a converged run (global, a tenth of the CFL).
-  it('carries a wave across level interfaces within 2 % of its height of the converged solution', () => {
+  it('carries a wave across level interfaces within 1 % of its height of the converged solution', () => {
     const mesh = gradedChannel(() => 5);
     const end = (localTimeStepping: boolean, cfl?: number) => {
       const m = model(mesh, { localTimeStepping, cfl });
@@ -99,12 +99,12 @@ describe('local time stepping', () => {
     expect(local.levels).toBeGreaterThanOrEqual(3);
     // The hump really travelled into the coarse half.
     expect(Math.max(...converged.eta)).toBeGreaterThan(0.1);
-    // 2.4 mm local, 0.14 mm global (0.9 and 0.04 mm at the earlier CFL 0.45).
-    expect(maxDifference([local.eta], [converged.eta])).toBeLessThan(0.02 * 0.2);
+    // 1.3 mm local, 0.08 mm global; local 3.1 mm when a node's level came from its own rate alone.
+    expect(maxDifference([local.eta], [converged.eta])).toBeLessThan(0.01 * 0.2);
     expect(maxDifference([global.eta], [converged.eta])).toBeLessThan(0.002 * 0.2);
   });
 
-  it('floods and drains the graded beach within 7 mm of the converged solution', () => {
+  it('floods and drains the graded beach within 4.5 mm of the converged solution', () => {
     // The beach's dry nodes have no waves of their own when a cycle is planned; the flood reaches them within it.
     const mesh = gradedChannel((x) => 2 - x / 1500, ['west']);
     const run = (localTimeStepping: boolean, cfl?: number) => {
@@ -118,10 +118,47 @@ describe('local time stepping', () => {
       return frames;
     };
     const converged = run(false, 0.1);
-    // 5.8 mm local, 0.5 mm global; local 8.6 mm when a node's level came from its own rate alone (dry nodes planned
-    // as if nothing could reach them), 7.2 mm when it looked one edge around instead of two.
-    expect(maxDifference(run(true), converged)).toBeLessThan(0.007);
-    expect(maxDifference(run(false), converged)).toBeLessThan(0.002);
+    // 3.4 mm local, 0.26 mm global; local 5.9 mm when a node's level came from its own rate alone (dry nodes planned
+    // as if nothing could reach them), 5.0 mm when it looked one edge around instead of two.
+    expect(maxDifference(run(true), converged)).toBeLessThan(0.0045);
+    expect(maxDifference(run(false), converged)).toBeLessThan(0.001);
+  });
+
+  it('drains a lagoon through a narrow inlet, retrying the nodes that go negative at finer steps, as global stepping does', () => {
+    // The estuary bench in small: sea, a barrier with a 600 m inlet 12 m deep, then flats cut by a channel. On the ebb,
+    // flats beside the inlet's jet empty faster than their CFL step allows for, so cycles are undone and retried.
+    const [cell, nx, ny] = [160, 42, 27];
+    const [length, width] = [(nx - 1) * cell, (ny - 1) * cell];
+    const mesh = generateRectangleMesh({
+      nx, ny, dx: cell, openSides: ['west'], diagonals: 'alternating', jitter: 0.3,
+      depth: (x, y) => {
+        if (x < 0.2 * length) return 20 - (10 * x) / (0.2 * length);
+        if (x < 0.25 * length) return Math.abs(y - width / 2) < 300 ? 12 : -2;
+        const off = Math.abs(y - (width / 2 + 0.1 * width * Math.sin((x - 0.25 * length) / (0.15 * length))));
+        if (off < 200) return 8 - (5 * (x - 0.25 * length)) / (0.75 * length);
+        return Math.max(-2, 1 - (3 * (off - 200)) / 2500);
+      },
+    });
+    const run = (localTimeStepping: boolean) => {
+      const m = model(mesh, { localTimeStepping, manning: 0.025, boundaryElevation: (t, eta) => eta.fill(1.2 * Math.sin((2 * Math.PI * t) / 44_714)) });
+      setStillWater(m.state, m.bed, 0);
+      let minDepth = 0;
+      for (let s = 0; s < 108; s++) {
+        m.step(300);
+        minDepth = Math.min(minDepth, ...m.state.h);
+      }
+      return { m, minDepth };
+    };
+    const local = run(true);
+    const global = run(false);
+    expect(local.m.stats.rejected).toBeGreaterThan(0);
+    expect(local.minDepth).toBe(0);
+    let difference = 0;
+    for (let i = 0; i < mesh.x.length; i++) {
+      if (local.m.state.h[i] > 0.01 && global.m.state.h[i] > 0.01) difference = Math.max(difference, Math.abs(local.m.state.h[i] - global.m.state.h[i]));
+    }
+    // 1.1 mm, with 6 retried cycles; at CFL 1 the two differed by 9.6 cm here, mid-ebb.
+    expect(difference).toBeLessThan(0.005);
   });
 
   it('keeps depths non-negative while a tide floods and drains the graded beach', () => {
