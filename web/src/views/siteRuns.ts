@@ -83,6 +83,8 @@ export async function siteRuns(siteId: string): Promise<View> {
       startingUntil = Date.now() + STARTING_POLL_FOR_MS;
       feedback.textContent = `${started.started ? 'Started' : 'Already running:'} cycle ${formatTime(started.cycle)}`;
       await refresh();
+      // The idle poll may be 10 s away, longer than a small cycle takes: poll at the running rate from now.
+      schedule();
     } catch (error) {
       feedback.textContent = `Could not start: ${(error as Error).message}`;
     }
@@ -154,7 +156,9 @@ export async function siteRuns(siteId: string): Promise<View> {
     }
   }
 
+  /** (Re)arms the one pending poll. */
   function schedule(): void {
+    window.clearTimeout(timer);
     if (disposed) return;
     const delay = cycles.some((c) => isUnfinished(c.status)) || Date.now() < startingUntil ? RUNNING_POLL_MS : IDLE_POLL_MS;
     timer = window.setTimeout(() => void refresh().finally(schedule), delay);
