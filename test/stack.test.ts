@@ -32,22 +32,11 @@ function baseEnv(): NodeJS.ProcessEnv {
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'coastcast-stack-'));
-  temporalPort = await freePort();
-  stack = spawn(process.execPath, [CLI, 'start'], {
-    env: { ...baseEnv(), PORT: '0', TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(await freePort()) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  stack.stdout!.setEncoding('utf8').on('data', (text: string) => (stackOutput += text));
-  stack.stderr!.setEncoding('utf8').on('data', (text: string) => (stackOutput += text));
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const url = /coastcast: (http:\/\/127\.0\.0\.1:\d+)/.exec(stackOutput)?.[1];
-    if (url) {
-      api = url;
-      break;
-    }
-    if (stack.exitCode !== null || Date.now() > deadline) throw new Error(`the stack did not come up:\n${stackOutput}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  // A port found free can be taken before the dev server binds it (other suites start servers too): then try new ones.
+  for (let attempt = 1; ; attempt++) {
+    const started = await startStack();
+    if (started) break;
+    if (!/address already in use/.test(stackOutput) || attempt === 3) throw new Error(`the stack did not come up:\n${stackOutput}`);
   }
 }, 150_000);
 
@@ -133,6 +122,29 @@ describe('coastcast start', () => {
     expect(await fetch(`${api}/api/health`).then(() => true, () => false)).toBe(false);
   }, 60_000);
 });
+
+/** Starts `coastcast start` on fresh ports; false when it exited before serving. */
+async function startStack(): Promise<boolean> {
+  stackOutput = '';
+  temporalPort = await freePort();
+  stack = spawn(process.execPath, [CLI, 'start'], {
+    env: { ...baseEnv(), PORT: '0', TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(await freePort()) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  stack.stdout!.setEncoding('utf8').on('data', (text: string) => (stackOutput += text));
+  stack.stderr!.setEncoding('utf8').on('data', (text: string) => (stackOutput += text));
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const url = /coastcast: (http:\/\/127\.0\.0\.1:\d+)/.exec(stackOutput)?.[1];
+    if (url) {
+      api = url;
+      return true;
+    }
+    if (stack.exitCode !== null || stack.signalCode !== null) return false;
+    if (Date.now() > deadline) throw new Error(`the stack did not come up within 120 s:\n${stackOutput}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 
 async function freePort(): Promise<number> {
   const server = createServer();
