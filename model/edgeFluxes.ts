@@ -55,7 +55,11 @@ export function computeEdgeFluxes(
       const dx = edgeDx[e];
       const dy = edgeDy[e];
       const bMid = 0.5 * (bedA + bedB);
-      if (front[a] === 0) {
+      // A side reconstructs to second order only where its water is deeper than the bed falls to the midpoint: a thin
+      // layer beside a bed step (a flat by a channel) would otherwise get the midpoint's depth, and with it pressure
+      // and bed forces its volume cannot carry.
+      const halfStep = 0.5 * Math.abs(bedB - bedA);
+      if (front[a] === 0 && ha > halfStep) {
         const dEta = eta[b] - eta[a];
         const hF = eta[a] + 0.5 * vanAlbada(2 * (etaX[a] * dx + etaY[a] * dy) - dEta, dEta) - bMid;
         if (hF >= 0) {
@@ -67,7 +71,7 @@ export function computeEdgeFluxes(
           vA += 0.5 * vanAlbada(2 * (vX[a] * dx + vY[a] * dy) - dV, dV);
         }
       }
-      if (front[b] === 0) {
+      if (front[b] === 0 && hb > halfStep) {
         const dEta = eta[a] - eta[b];
         const hF = eta[b] + 0.5 * vanAlbada(-2 * (etaX[b] * dx + etaY[b] * dy) - dEta, dEta) - bMid;
         if (hF >= 0) {

@@ -45,14 +45,13 @@ export interface ModelOptions {
   /**
    * Courant number on the dual cells: signal speed × dt / (2·area/perimeter),
    * i.e. dt·Σ speed·face length / area ≤ 2·cfl. On a square cell of side Δx
-   * 2·area/perimeter is Δx/2, so cfl = 1 lets a wave cross half a cell per
-   * step. Up to 0.5 a first-order update is a convex combination (depths
+   * 2·area/perimeter is Δx/2, so the default 1 lets a wave cross half a cell
+   * per step. Up to 0.5 a first-order update is a convex combination (depths
    * stay positive, no new extrema); above, positivity is kept by retrying
-   * any step that makes a depth negative. The default 0.7 is an accuracy
-   * choice: on the 24-hour estuary bench against a converged run (global,
-   * 0.25), 99 % of wet node-frames were within 2.7 mm at 0.45, 3.6 mm at
-   * 0.7 and 21 mm at 1 (global stepping stayed stable up to 2, local up to
-   * 1.3).
+   * any step that makes a depth negative. Measured on the estuary bench:
+   * global stepping stable up to 2, local up to 1.3; against a converged run
+   * (24 h, global stepping at 0.25), 99 % of wet node-frames within 0.11 mm
+   * at 0.7 and 0.22 mm at 1, the largest difference 7 and 15 mm.
    */
   readonly cfl?: number;
   readonly gravity?: number;
@@ -86,7 +85,7 @@ export interface ModelOptions {
 }
 
 /** ModelOptions.cfl's default: see there. */
-export const DEFAULT_CFL = 0.7;
+export const DEFAULT_CFL = 1;
 
 /** The coarsest local step is at most 2^MAX_LEVEL finest ones, as planned from the CFL limits. */
 const MAX_LEVEL = 7;

@@ -84,7 +84,7 @@ describe('local time stepping', () => {
 
   // Local stepping takes each node at its own CFL step, so in coarse cells its steps are several times global
   // stepping's and so is its time error: both are measured against a converged run (global, a tenth of the CFL).
-  it('carries a wave across level interfaces within 1 % of its height of the converged solution', () => {
+  it('carries a wave across level interfaces within 1.5 % of its height of the converged solution', () => {
     const mesh = gradedChannel(() => 5);
     const end = (localTimeStepping: boolean, cfl?: number) => {
       const m = model(mesh, { localTimeStepping, cfl });
@@ -99,12 +99,12 @@ describe('local time stepping', () => {
     expect(local.levels).toBeGreaterThanOrEqual(3);
     // The hump really travelled into the coarse half.
     expect(Math.max(...converged.eta)).toBeGreaterThan(0.1);
-    // 1.3 mm local, 0.08 mm global; local 3.1 mm when a node's level came from its own rate alone.
-    expect(maxDifference([local.eta], [converged.eta])).toBeLessThan(0.01 * 0.2);
+    // 2.4 mm local, 0.14 mm global (1.3 and 0.08 mm at CFL 0.7); local 8.0 mm when a node's level came from its own rate alone.
+    expect(maxDifference([local.eta], [converged.eta])).toBeLessThan(0.015 * 0.2);
     expect(maxDifference([global.eta], [converged.eta])).toBeLessThan(0.002 * 0.2);
   });
 
-  it('floods and drains the graded beach within 4.5 mm of the converged solution', () => {
+  it('floods and drains the graded beach within 7 mm of the converged solution', () => {
     // The beach's dry nodes have no waves of their own when a cycle is planned; the flood reaches them within it.
     const mesh = gradedChannel((x) => 2 - x / 1500, ['west']);
     const run = (localTimeStepping: boolean, cfl?: number) => {
@@ -118,15 +118,17 @@ describe('local time stepping', () => {
       return frames;
     };
     const converged = run(false, 0.1);
-    // 3.4 mm local, 0.26 mm global; local 5.9 mm when a node's level came from its own rate alone (dry nodes planned
-    // as if nothing could reach them), 5.0 mm when it looked one edge around instead of two.
-    expect(maxDifference(run(true), converged)).toBeLessThan(0.0045);
+    // 5.8 mm local, 0.46 mm global (3.4 and 0.26 mm at CFL 0.7); local 8.6 mm when a node's level came from its own
+    // rate alone (dry nodes planned as if nothing could reach them), 7.2 mm when it looked one edge around instead of two.
+    expect(maxDifference(run(true), converged)).toBeLessThan(0.007);
     expect(maxDifference(run(false), converged)).toBeLessThan(0.001);
   });
 
-  it('drains a lagoon through a narrow inlet, retrying the nodes that go negative at finer steps, as global stepping does', () => {
-    // The estuary bench in small: sea, a barrier with a 600 m inlet 12 m deep, then flats cut by a channel. On the ebb,
-    // flats beside the inlet's jet empty faster than their CFL step allows for, so cycles are undone and retried.
+  it('drains a lagoon through a narrow inlet as global stepping does, with no thin layer thrown off its flats', () => {
+    // The estuary bench in small: sea, a barrier with a 600 m inlet 12 m deep, then flats cut by a channel. When the
+    // flats beside the inlet held a centimetre of water, second-order reconstruction gave their faces the depth at the
+    // midpoint of an 11 m bed step: 7 m/s² of spurious acceleration, depths driven negative (cycles retried) and, at
+    // CFL 1, both integrators 4-10 cm off the converged lagoon level mid-ebb.
     const [cell, nx, ny] = [160, 42, 27];
     const [length, width] = [(nx - 1) * cell, (ny - 1) * cell];
     const mesh = generateRectangleMesh({
@@ -151,14 +153,14 @@ describe('local time stepping', () => {
     };
     const local = run(true);
     const global = run(false);
-    expect(local.m.stats.rejected).toBeGreaterThan(0);
+    expect(local.m.stats.rejected + global.m.stats.rejected).toBe(0);
     expect(local.minDepth).toBe(0);
     let difference = 0;
     for (let i = 0; i < mesh.x.length; i++) {
       if (local.m.state.h[i] > 0.01 && global.m.state.h[i] > 0.01) difference = Math.max(difference, Math.abs(local.m.state.h[i] - global.m.state.h[i]));
     }
-    // 1.1 mm, with 6 retried cycles; at CFL 1 the two differed by 9.6 cm here, mid-ebb.
-    expect(difference).toBeLessThan(0.005);
+    // 23 µm; before the thin-layer rule (edgeFluxes.ts) 9.6 cm mid-ebb (1.1 mm at CFL 0.7).
+    expect(difference).toBeLessThan(0.001);
   });
 
   it('keeps depths non-negative while a tide floods and drains the graded beach', () => {
