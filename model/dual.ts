@@ -204,7 +204,6 @@ export function buildDual(
   const nodeNeighbour = new Int32Array(2 * edgeCount);
   const gradientWx = new Float64Array(2 * edgeCount);
   const gradientWy = new Float64Array(2 * edgeCount);
-  const slotOf = new Map<number, number>();
   for (let n = 0; n < nodeCount; n++) {
     for (let k = nodeEdgeStart[n]; k < nodeEdgeStart[n + 1]; k++) {
       const e = nodeEdges[k] >> 1;
@@ -215,11 +214,12 @@ export function buildDual(
       nodeNeighbour[k] = j;
       gradientWx[k] = w * nx[e];
       gradientWy[k] = w * ny[e];
-      slotOf.set(n * nodeCount + j, k);
     }
   }
   for (const f of faces) {
-    const k = slotOf.get(f.node * nodeCount + f.other)!;
+    // The boundary edge's slot among the node's few edges.
+    let k = nodeEdgeStart[f.node];
+    while (nodeNeighbour[k] !== f.other) k++;
     const w = f.len / 6 / area[f.node];
     gradientWx[k] += w * f.nx;
     gradientWy[k] += w * f.ny;

@@ -85,7 +85,8 @@ export function computeEdgeFluxes(
       }
     }
     // Audusse et al.'s (2004) hydrostatic reconstruction: both sides brought to the interface bed b* = max(bA, bB),
-    // h* = max(0, η − b*), which keeps water at rest at rest (also against emerged land) and h ≥ 0 under the step limits (kernels.ts).
+    // h* = max(0, η − b*), which keeps water at rest at rest (also against emerged land) and h ≥ 0 for steps within the CFL limit
+    // of the first-order scheme (a larger step that still drives a depth negative is retried smaller).
     const nx = edgeNx[e];
     const ny = edgeNy[e];
     const len = edgeLength[e];

@@ -137,7 +137,7 @@ export class ShallowWaterModel {
   readonly gravity: number;
   readonly cfl: number;
   time = 0;
-  /** CFL sub-steps taken (with local time stepping: sub-steps of the finest level) and sub-steps or cycles retried at half the step. */
+  /** CFL sub-steps taken (with local time stepping: sub-steps of the finest level) and sub-steps or cycles undone because a depth went negative and retried with smaller steps. */
   readonly stats = { substeps: 0, rejected: 0 };
 
   private readonly mesh: ModelMesh;
