@@ -50,7 +50,7 @@ try {
   await writeFile(join(dir, 'param.nml'), formatParam({
     rnday: hours / 24, dt, nspool: 1800 / dt, ihfskip: 86_400 / dt, start: new Date('2026-11-25T00:00:00Z'), utcStart: 0,
     ics: 1, ihot: 0, icElev: 0, h0: 0.01, dramp: 0.5, nchi: -1, hminMan: 1, ncor: -1, coricoef: 0, rlatitude: 40.6,
-    nws: 0, wtiminc: dt, drampwind: 1, nhot: 0, nhotWrite: 86_400 / dt, output: { elevation: true, depthAverageVel: true },
+    nws: 0, wtiminc: dt, drampwind: 1, nhot: 0, nhotWrite: 86_400 / dt, waves: false, output: { elevation: true, depthAverageVel: true },
   }));
   const constituents = [
     { name: 'M2', frequency: 1.405189e-4, nodalFactor: 1.02, equilibriumArgument: 312.4, amplitude: 1.0, phase: 75 },

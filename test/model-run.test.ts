@@ -61,7 +61,7 @@ function settings(overrides: Partial<ParamSettings>): ParamSettings {
   return {
     rnday: 0.25, dt: 300, nspool: 6, ihfskip: 24, start, utcStart: 0, ics: 1, ihot: 0, icElev: 0, h0: 0.01,
     dramp: 0.05, nchi: -1, hminMan: 1, ncor: 0, coricoef: 0, rlatitude: 46, nws: 0, wtiminc: 300, drampwind: 1,
-    nhot: 0, nhotWrite: 8640, output: { elevation: true, depthAverageVel: true },
+    nhot: 0, nhotWrite: 8640, waves: false, output: { elevation: true, depthAverageVel: true },
     ...overrides,
   };
 }

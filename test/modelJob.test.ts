@@ -52,7 +52,7 @@ async function runDirectory(name: string, rnday: number): Promise<string> {
   await writeFile(join(dir, 'param.nml'), formatParam({
     rnday, dt, nspool: 60, ihfskip: 240, start: new Date('2026-11-25T00:00:00Z'), utcStart: 0, ics: 1, ihot: 0, icElev: 0, h0: 0.01,
     dramp: 0.05, nchi: -1, hminMan: 1, ncor: 0, coricoef: 0, rlatitude: 46, nws: 0, wtiminc: 300, drampwind: 1,
-    nhot: 0, nhotWrite: 8640, output: { elevation: true, depthAverageVel: true },
+    nhot: 0, nhotWrite: 8640, waves: false, output: { elevation: true, depthAverageVel: true },
   }));
   const M2 = { name: 'M2', frequency: 1.405189e-4, nodalFactor: 0.97, equilibriumArgument: 45 };
   const neta = mesh.openBoundaries[0].nodes.length;

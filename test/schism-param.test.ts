@@ -106,7 +106,7 @@ const SETTINGS: ParamSettings = {
   drampwind: 0,
   nhot: 1,
   nhotWrite: 1440,
-  output: { elevation: true, depthAverageVel: true },
+  waves: false, output: { elevation: true, depthAverageVel: true },
 };
 
 describe('parseParam', () => {
@@ -159,7 +159,7 @@ describe('parseParam', () => {
       nhot: 0,
       nhotWrite: 8640,
       hotstartInterval: undefined,
-      output: { elevation: true, depthAverageVel: false },
+      waves: false, output: { elevation: true, depthAverageVel: false },
       steps: 864,
     });
   });

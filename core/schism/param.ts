@@ -8,7 +8,7 @@
  * Every key in the file must be in PARAM_KEYS, in its group:
  * - supported: read and range-checked;
  * - fixed: a switch for physics the built-in model does not have (baroclinic,
- *   tracers, sources, waves, …), accepted only at the value that turns it off;
+ *   tracers, sources, …), accepted only at the value that turns it off;
  * - inert: sizes SCHISM reads only inside optional modules (WWM, tracer
  *   modules), which the built-in model lacks just as a SCHISM build without
  *   them does; any integer is accepted.
@@ -69,6 +69,13 @@ const off = (group: ParamGroup, key: string, doc: string, value = 0): ParamKey =
 /** Modules whose output flags (iof_<module>) SCHISM reads only when built with the module. */
 const MODULE_OUTPUTS = ['wwm', 'gen', 'age', 'sed', 'eco', 'icm_core', 'icm_silica', 'icm_zb', 'icm_ph', 'icm_srm', 'icm_sav', 'icm_marsh', 'icm_sfm', 'icm_ba', 'icm_clam', 'cos', 'fib', 'sed2d', 'ice', 'mice', 'ana', 'marsh', 'dvd'];
 
+/** The wave outputs the built-in wave step writes, by their index in SCHISM's iof_wwm. */
+const WAVE_OUTPUTS = [
+  { index: 1, field: 'sigWaveHeight' },
+  { index: 7, field: 'meanWaveDirection' },
+  { index: 9, field: 'peakPeriod' },
+] as const;
+
 /** SCHISM's Earth rotation rate (schism_glbl omega_e), used for ncor = -1. */
 export const SCHISM_OMEGA = 7.292e-5;
 
@@ -117,7 +124,7 @@ export const PARAM_KEYS: readonly ParamKey[] = [
   off('opt', 'inu_uv', 'velocity sponge layer (uv_nudge.gr3)'),
   off('opt', 'inv_atm_bnd', 'inverse barometer correction of boundary elevations'),
   off('opt', 'iloadtide', 'self-attraction and loading tide'),
-  off('opt', 'icou_elfe_wwm', 'coupling with the WWM wave model'),
+  { group: 'opt', key: 'icou_elfe_wwm', role: 'supported', type: 'integer', default: 0, accepts: oneOf(0, 1), doc: 'waves: 1 runs the wave step at every output time from waves.th.nc (in SCHISM: coupling with WWM, which reads its own wwminput.nml)' },
   off('opt', 'iwindoff', 'wind scaling by windfactor.gr3'),
   off('opt', 'iharind', 'harmonic analysis (harm.in)'),
   off('opt', 'iflux', 'flux and conservation diagnostics (fluxflag.prop)'),
@@ -138,10 +145,19 @@ export const PARAM_KEYS: readonly ParamKey[] = [
     accepts: oneOf(0),
     doc: 'other SCHISM outputs (atmosphere, 3D); absent ones count as 0, although SCHISM writes 25 and 26 (zCoordinates, horizontalVelX/Y) by default',
   },
+  ...WAVE_OUTPUTS.map(({ index, field }): ParamKey => ({
+    group: 'schout',
+    key: `iof_wwm(${index})`,
+    role: 'supported',
+    type: 'integer',
+    default: 0,
+    accepts: oneOf(0, 1),
+    doc: `output ${field} (with icou_elfe_wwm = 1)`,
+  })),
   {
     group: 'schout',
     key: 'iof_<module>(k)',
-    pattern: new RegExp(`^iof_(${MODULE_OUTPUTS.join('|')})\\(\\d+\\)$`),
+    pattern: new RegExp(`^iof_(${MODULE_OUTPUTS.join('|')})\\((?!(${WAVE_OUTPUTS.map((o) => o.index).join('|')})\\))\\d+\\)$`),
     role: 'fixed',
     type: 'integer',
     default: 0,
@@ -186,6 +202,8 @@ export interface ParamSettings {
   drampwind: number;
   nhot: 0 | 1;
   nhotWrite: number;
+  /** The wave step (icou_elfe_wwm = 1), with its outputs iof_wwm(1, 7, 9). */
+  waves: boolean;
   output: { elevation: boolean; depthAverageVel: boolean };
 }
 
@@ -351,6 +369,14 @@ class ParamReader {
       this.problem(line('nhot_write'), 'nhot_write', `nhot_write = ${nhotWrite} must be a multiple of ihfskip = ${ihfskip} when nhot = 1`);
     }
     if (valid('nws', 'dt') && nws !== 0 && wtiminc < dt) this.problem(line('wtiminc'), 'wtiminc', `wtiminc = ${wtiminc} must be >= dt = ${dt} when nws = ${nws}`);
+    // The wave step exists only to write these three, so they go with it: on together or off together.
+    const waveOutputs = WAVE_OUTPUTS.map((o) => `iof_wwm(${o.index})`);
+    if (valid('icou_elfe_wwm', ...waveOutputs)) {
+      const wrong = waveOutputs.find((key) => v(key) !== v('icou_elfe_wwm'));
+      if (wrong !== undefined) {
+        this.problem(line(wrong) ?? line('icou_elfe_wwm'), wrong, `${wrong} = ${v(wrong)} with icou_elfe_wwm = ${v('icou_elfe_wwm')}: the built-in wave step writes ${WAVE_OUTPUTS.map((o) => o.field).join(', ')} (${waveOutputs.join(', ')}) exactly when it runs; set them to ${v('icou_elfe_wwm')}`);
+      }
+    }
     if (valid('ncor', 'ics') && v('ncor') === 1 && v('ics') !== 2) {
       this.problem(line('ncor'), 'ncor', 'ncor = 1 needs ics = 2 (with ics = 1 SCHISM uses a beta plane from hgrid.ll, which the built-in model does not support)');
     }
@@ -387,6 +413,7 @@ class ParamReader {
       drampwind: v('drampwind'),
       nhot: nhot as 0 | 1,
       nhotWrite,
+      waves: v('icou_elfe_wwm') === 1,
       output: { elevation: v('iof_hydro(1)') === 1, depthAverageVel: v('iof_hydro(16)') === 1 },
       steps,
       runSeconds: steps * dt,
@@ -463,10 +490,12 @@ export function formatParam(p: ParamSettings): string {
     drampwind: p.drampwind,
     nhot: p.nhot,
     nhot_write: p.nhotWrite,
+    icou_elfe_wwm: p.waves ? 1 : 0,
     'iof_hydro(1)': p.output.elevation ? 1 : 0,
     'iof_hydro(16)': p.output.depthAverageVel ? 1 : 0,
     'iof_hydro(25)': 0,
     'iof_hydro(26)': 0,
+    ...Object.fromEntries(WAVE_OUTPUTS.map((o) => [`iof_wwm(${o.index})`, p.waves ? 1 : 0])),
   };
   const groups = new Map<string, Map<string, FormatEntry>>(GROUPS.map((g) => [g, new Map()]));
   for (const [key, value] of Object.entries(values)) {
