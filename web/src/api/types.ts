@@ -34,6 +34,19 @@ export type SiteForcing =
   | { type: 'file'; path: string; deadlineHours: number }
   | { type: 'ncss'; url: string; timeoutMs?: number; retries?: number; retryDelayMs?: number; variableNames?: Record<string, string>; deadlineHours: number };
 
+/** Waves at the open boundary: a forcing like the others (grids of hs, tp, dir), or one sea state for the whole run (scenarios). */
+export type WavesForcing =
+  | SiteForcing
+  | {
+      type: 'constant';
+      /** m, > 0 */
+      sigWaveHeight: number;
+      /** s, > 0 */
+      peakPeriod: number;
+      /** Degrees clockwise from true north that the waves come from (nautical), 0..360. */
+      meanWaveDirection: number;
+    };
+
 export interface SiteStation {
   id: string;
   name: string;
@@ -47,16 +60,32 @@ export interface StationLevelThreshold {
   name: string;
 }
 
+export interface WaveHeightThreshold {
+  stationId: string;
+  /** Significant wave height, m. */
+  height: number;
+  name: string;
+}
+
 /** The site config (components/schemas/Site in the OpenAPI document). */
 export interface SiteConfig {
   id: string;
   name: string;
   coordinates: { ics: 2 } | { ics: 1; crs: string };
   tide: SiteTide;
-  forcings: { atmosphere?: SiteForcing; ocean?: SiteForcing; waves?: SiteForcing };
+  forcings: { atmosphere?: SiteForcing; ocean?: SiteForcing; waves?: WavesForcing };
   stations: SiteStation[];
-  thresholds: { stationLevel?: StationLevelThreshold[]; floodedArea?: number };
-  model: { resource?: string; dt: number; nspool: number; outputIntervalMinutes?: number; h0?: number; manning?: number };
+  thresholds: { stationLevel?: StationLevelThreshold[]; floodedArea?: number; waveHeight?: WaveHeightThreshold[] };
+  model: {
+    resource?: string;
+    dt: number;
+    nspool: number;
+    outputIntervalMinutes?: number;
+    h0?: number;
+    manning?: number;
+    /** The built-in wave step, run when the site has wave forcing: breaker index γ (default 0.73), and whether wind grows its own sea (default false). */
+    waves?: { breakerIndex?: number; windSea?: boolean };
+  };
   schedule: { enabled: boolean; hourUtc: number; cycleHourUtc?: number; forecastHours?: number; spinUpHours?: number };
 }
 
@@ -139,7 +168,7 @@ export interface CycleStart {
 }
 
 export interface Alert {
-  kind: 'stationLevel' | 'floodedArea';
+  kind: 'stationLevel' | 'waveHeight' | 'floodedArea' | 'floodedPolygon';
   name: string;
   stationId?: string;
   threshold: number;
@@ -180,7 +209,8 @@ export interface MeshOutline {
 export interface FrameIndex {
   nodeCount: number;
   times: string[];
-  variables: { name: string; units: string; description: string; min: number | null; max: number | null; frames: string }[];
+  /** `kind: 'direction'`: degrees clockwise from true north that something comes from (meanWaveDirection), drawn as arrows, not colours. */
+  variables: { name: string; units: string; description: string; min: number | null; max: number | null; frames: string; kind?: 'direction' }[];
   max: { variable: string; units: string; description: string; min: number | null; max: number | null; file: string }[];
 }
 
@@ -188,9 +218,21 @@ export interface FrameIndex {
 export interface StationsProduct {
   times: string[];
   stations: (
-    | { id: string; name: string; lon: number; lat: number; inMesh: true; elevation: (number | null)[]; velocityX: (number | null)[]; velocityY: (number | null)[]; maxLevel: number | null; maxLevelAt: string | null }
+    | ({ id: string; name: string; lon: number; lat: number; inMesh: true; elevation: (number | null)[]; velocityX: (number | null)[]; velocityY: (number | null)[]; maxLevel: number | null; maxLevelAt: string | null } & Partial<StationWaves>)
     | { id: string; name: string; lon: number; lat: number; inMesh: false; problem: string }
   )[];
+}
+
+/** A station's waves in stations.json, present when the cycle ran with waves; null while any node of its triangle is dry. */
+export interface StationWaves {
+  /** m */
+  sigWaveHeight: (number | null)[];
+  /** s */
+  peakPeriod: (number | null)[];
+  /** Degrees clockwise from true north that the waves come from. */
+  meanWaveDirection: (number | null)[];
+  maxWaveHeight: number | null;
+  maxWaveHeightAt: string | null;
 }
 
 /** products/summary.json (what the viewer reads of it). */

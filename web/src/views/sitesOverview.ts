@@ -21,7 +21,7 @@ function alertText(listing: SiteListing): HTMLElement {
     'ul',
     { class: 'alert-list' },
     alerts.map((alert) =>
-      h('li', {}, h('strong', {}, alert.name), ` — ${formatNumber(alert.value)} ${alert.kind === 'floodedArea' ? 'km²' : 'm'} (threshold ${formatNumber(alert.threshold)}), peak ${formatTime(alert.peakAt)}`),
+      h('li', {}, h('strong', {}, alert.name), ` — ${formatNumber(alert.value)} ${alert.kind === 'floodedArea' || alert.kind === 'floodedPolygon' ? 'km²' : 'm'} (threshold ${formatNumber(alert.threshold)}), peak ${formatTime(alert.peakAt)}`),
     ),
   );
 }

@@ -9,8 +9,10 @@ import { statusBadge } from '../cycleStatus';
 function alertText(alert: Alert, stations: readonly SiteStation[]): string {
   const times = `from ${formatTime(alert.firstExceededAt)}, peak ${formatTime(alert.peakAt)}`;
   if (alert.kind === 'floodedArea') return `Flooded area above ${formatNumber(alert.threshold, 3)} km² (“${alert.name}”): up to ${formatNumber(alert.value, 3)} km², ${times}`;
+  if (alert.kind === 'floodedPolygon') return `Flooded land in “${alert.name}” above ${formatNumber(alert.threshold, 3)} km²: up to ${formatNumber(alert.value, 3)} km², ${times}`;
   const station = stations.find((s) => s.id === alert.stationId)?.name ?? alert.stationId;
-  return `${station}: water level above ${formatNumber(alert.threshold)} m (“${alert.name}”), up to ${formatNumber(alert.value)} m, ${times}`;
+  const what = alert.kind === 'waveHeight' ? 'wave height' : 'water level';
+  return `${station}: ${what} above ${formatNumber(alert.threshold)} m (“${alert.name}”), up to ${formatNumber(alert.value)} m, ${times}`;
 }
 
 export function cycleHeader(siteName: string, cycle: CycleView, summary: CycleSummary, stations: readonly SiteStation[]): HTMLElement {

@@ -3,7 +3,7 @@
  * way back to each step; and, when the check or the save finds problems,
  * each one with the step where it can be fixed.
  */
-import type { SiteConfig, SiteForcing } from '../../api/types';
+import type { SiteConfig, WavesForcing } from '../../api/types';
 import { formatNumber, h, replaceChildren } from '../../ui/dom';
 import { actionButton } from './fields';
 import { meshStatsTable, type MeshStep } from './meshStep';
@@ -31,8 +31,9 @@ export interface ReviewContext {
 
 const hours = (hour: unknown) => `${String(hour).padStart(2, '0')}:00 UTC`;
 
-function forcingText(forcing: SiteForcing | undefined): string {
+function forcingText(forcing: WavesForcing | undefined): string {
   if (!forcing) return 'none';
+  if (forcing.type === 'constant') return `constant: Hs ${forcing.sigWaveHeight} m, Tp ${forcing.peakPeriod} s, from ${forcing.meanWaveDirection}°`;
   const source = forcing.type === 'file' ? `file ${forcing.path}` : `NCSS ${forcing.url}`;
   return `${source} (deadline ${forcing.deadlineHours} h after the cycle time)`;
 }
