@@ -229,7 +229,8 @@ describe('parseParam', () => {
     ['a key in the wrong group', { 39: '  nhot = 0' }, 'param.nml:39: nhot: belongs in &SCHOUT, not &OPT'],
     ['a 3D output', { 49: '  iof_hydro(26) = 1' }, 'param.nml:49: iof_hydro(26): iof_hydro(26) = 1 is not supported: the built-in model supports only iof_hydro(26) = 0'],
     ['an output index SCHISM does not have', { 46: '  iof_hydro(41) = 0' }, 'param.nml:46: iof_hydro(41): not supported by the built-in model'],
-    ['a module output', { 50: '  iof_wwm(1) = 1' }, 'param.nml:50: iof_wwm(1): iof_wwm(1) = 1 is not supported: the built-in model supports only iof_wwm(1) = 0'],
+    ['a module output', { 50: '  iof_wwm(2) = 1' }, 'param.nml:50: iof_wwm(2): iof_wwm(2) = 1 is not supported: the built-in model supports only iof_wwm(2) = 0'],
+    ['a wave output without the wave step', { 50: '  iof_wwm(1) = 1' }, 'param.nml:50: iof_wwm(1): iof_wwm(1) = 1 with icou_elfe_wwm = 0: the built-in wave step writes sigWaveHeight, meanWaveDirection, peakPeriod'],
     ['a latitude out of range', { 33: '  rlatitude = 91' }, 'param.nml:33: rlatitude: rlatitude = 91 is out of range: -90 .. 90'],
     ['a removed wind ramp flag', { 38: '  nrampwind = 1' }, 'param.nml:38: nrampwind: no longer exists in SCHISM: a ramp is off when its period (drampwind) is ≤ 0'],
   ])('reports %s', (_, changes, message) => {
@@ -266,6 +267,14 @@ describe('formatParam', () => {
     expect(text).toContain('  start_hour = 8.5 ! start hour, local time');
     expect(text).toContain('  iof_hydro(26) = 0 !');
     expect(text).toMatch(/^[\x20-\x7e\n]*$/);
+  });
+
+  it('switches the wave step on with its three outputs, and reads that back', () => {
+    const text = formatParam({ ...SETTINGS, waves: true });
+    expect(text).toContain('  icou_elfe_wwm = 1 !');
+    for (const k of [1, 7, 9]) expect(text).toContain(`  iof_wwm(${k}) = 1 !`);
+    expect(parseParam(text, 'param.nml').waves).toBe(true);
+    expect(parseParam(formatParam(SETTINGS), 'param.nml').waves).toBe(false);
   });
 
   it('keeps a start instant that is not a whole number of seconds, across a date line in local time', () => {
