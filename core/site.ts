@@ -17,6 +17,7 @@ import { Type, type Static } from 'typebox';
 
 import type { Ics } from './geodesy.js';
 import type { Range } from './mesh/stats.js';
+import { BREAKER_INDEX_RANGE, type WaveSettings } from './schism/wavesTh.js';
 import { CONSTITUENT_NAMES, findConstituent } from './tide/constituents.js';
 
 const SiteId = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$', description: 'slug: lower-case letters, digits and hyphens, 2 to 63 characters' });
@@ -108,6 +109,39 @@ const Forcing = Type.Union([
   ),
 ]);
 
+/** The wave step's settings where a site leaves them out. */
+export const WAVE_STEP_DEFAULTS: Readonly<WaveSettings> = { breakerIndex: 0.73, windSea: false };
+
+/** Our names of the wave fields a wave forcing file delivers: significant wave height (m), peak period (s), mean direction (degrees, coming from, clockwise from true north). */
+export const WAVE_FIELDS = ['hs', 'tp', 'dir'] as const;
+
+/**
+ * A fetched wave forcing, or one sea state held at the boundary for the
+ * whole run: a scenario (a design storm, a typical winter swell) that needs
+ * no forecast to be available and works for any cycle date.
+ */
+const WaveForcing = Type.Union([
+  ...Forcing.anyOf,
+  Type.Object(
+    {
+      type: Type.Literal('constant'),
+      sigWaveHeight: Type.Number({ exclusiveMinimum: 0, description: 'significant wave height, metres' }),
+      peakPeriod: Type.Number({ exclusiveMinimum: 0, description: 'peak period, seconds' }),
+      meanWaveDirection: Type.Number({ minimum: 0, maximum: 360, description: 'degrees the waves come from, clockwise from true north (270: from the west)' }),
+    },
+    { additionalProperties: false, description: 'the same sea state at every open-boundary node for the whole run' },
+  ),
+]);
+
+/** Settings of the built-in wave step; what is left out takes WAVE_STEP_DEFAULTS. */
+const WaveStep = Type.Object(
+  {
+    breakerIndex: Type.Optional(Type.Number({ minimum: BREAKER_INDEX_RANGE.min, maximum: BREAKER_INDEX_RANGE.max, description: `γ of depth-induced breaking: waves higher than γ × depth break (default ${WAVE_STEP_DEFAULTS.breakerIndex})` })),
+    windSea: Type.Optional(Type.Boolean({ description: 'grow wind sea from the atmosphere forcing on top of the waves from the boundary (default false)' })),
+  },
+  { additionalProperties: false },
+);
+
 /** Where a station's observed water levels can be fetched (formats: core/observations.ts). */
 const ObservationsSource = Type.Object(
   {
@@ -190,6 +224,7 @@ const Model = Type.Object(
     outputIntervalMinutes: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'interval of the products; a multiple of the model output interval (dt × nspool)' })),
     h0: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'minimum wet depth, metres' })),
     manning: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: "Manning's n, s m^-1/3" })),
+    waves: Type.Optional(WaveStep),
   },
   { additionalProperties: false },
 );
@@ -211,7 +246,7 @@ export const SiteSchema = Type.Object(
     name: Text,
     coordinates: Coordinates,
     tide: Tide,
-    forcings: Type.Object({ atmosphere: Type.Optional(Forcing), ocean: Type.Optional(Forcing), waves: Type.Optional(Forcing) }, { additionalProperties: false }),
+    forcings: Type.Object({ atmosphere: Type.Optional(Forcing), ocean: Type.Optional(Forcing), waves: Type.Optional(WaveForcing) }, { additionalProperties: false }),
     stations: Type.Array(Station),
     thresholds: Type.Object(
       {
@@ -241,6 +276,7 @@ export type Site = SiteInput & {
   schedule: Required<SiteInput['schedule']>;
 };
 export type SiteForcing = Static<typeof Forcing>;
+export type SiteWaveForcing = Static<typeof WaveForcing>;
 export type SiteTide = Static<typeof Tide>;
 export type SiteStation = Static<typeof Station>;
 export type StationObservationsSource = Static<typeof ObservationsSource>;
@@ -326,7 +362,35 @@ function count(n: number, one: string, many: string): string {
 }
 
 function semanticProblems(site: Site): FieldProblem[] {
-  return [...tideProblems(site.tide), ...stationProblems(site), ...alertRuleProblems(site), ...timingProblems(site)];
+  return [...tideProblems(site.tide), ...stationProblems(site), ...alertRuleProblems(site), ...timingProblems(site), ...waveProblems(site)];
+}
+
+/** Deep-water waves break beyond a height of about a seventh of their length (Miche); a sea state steeper than that does not exist. */
+const STEEPEST_WAVE = 1 / 7;
+const GRAVITY = 9.81;
+
+function waveProblems({ forcings, model }: Site): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const waves = forcings.waves;
+  if (waves?.type === 'constant') {
+    const wavelength = (GRAVITY * waves.peakPeriod ** 2) / (2 * Math.PI);
+    const steepness = waves.sigWaveHeight / wavelength;
+    if (steepness > STEEPEST_WAVE) {
+      problems.push({
+        path: '/forcings/waves/sigWaveHeight',
+        message: `${waves.sigWaveHeight} m at a peak period of ${waves.peakPeriod} s is steeper than waves can be (height ${steepness.toFixed(2)} of the ${wavelength.toFixed(1)} m deep-water wavelength; they break beyond 1/7): is the period in seconds?`,
+      });
+    }
+  } else if (waves?.type === 'ncss') {
+    for (const name of Object.keys(waves.variableNames ?? {})) {
+      if (!(WAVE_FIELDS as readonly string[]).includes(name)) {
+        problems.push({ path: `/forcings/waves/variableNames/${pointerToken(name)}`, message: `"${name}" is not a wave field (${WAVE_FIELDS.join(', ')}): the names to map are ours, the values the dataset's` });
+      }
+    }
+  }
+  if (model.waves && !waves) problems.push({ path: '/model/waves', message: 'settings of the wave step, but /forcings/waves is not set, so the model runs without waves' });
+  if (model.waves?.windSea && !forcings.atmosphere) problems.push({ path: '/model/waves/windSea', message: 'wind sea grows from the wind, but /forcings/atmosphere is not set' });
+  return problems;
 }
 
 /** Each alert is delivered once per cycle and rule, so a rule's key (kind, station, name) must name one rule. */

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 
 import type { ForcingSourceConfig } from '../activities/forcing/source.js';
-import { SiteSchema, formatFieldProblem, meshFitProblems, validateSite, type Site, type SiteForcing, type SiteInput } from '../core/site.js';
+import { SiteSchema, WAVE_FIELDS, formatFieldProblem, meshFitProblems, validateSite, type Site, type SiteForcing, type SiteInput, type SiteWaveForcing } from '../core/site.js';
 
 /** A small estuary site in lon/lat with two open boundaries of 3 nodes each. */
 function goodSite(): SiteInput {
@@ -78,6 +78,15 @@ describe('validateSite', () => {
     ['an NCSS url that is not http', (s) => (s.forcings.atmosphere.url = 'ftp://example.org/gfs'), '/forcings/atmosphere/url: must match ^https?://'],
     ['a forcing without a deadline', (s) => delete s.forcings.ocean.deadlineHours, '/forcings/ocean/deadlineHours: is required'],
     ['a forcing of an unknown kind', (s) => (s.forcings.rivers = { type: 'file', path: 'q.nc', deadlineHours: 1 }), '/forcings/rivers: is not a known field (known: atmosphere, ocean, waves)'],
+    ['a wave forcing of an unknown type', (s) => (s.forcings.waves = { type: 'buoy', deadlineHours: 1 }), '/forcings/waves/type: must be one of "file", "ncss", "constant"'],
+    ['a constant sea state without a period', (s) => (s.forcings.waves = { type: 'constant', sigWaveHeight: 2, meanWaveDirection: 270 }), '/forcings/waves/peakPeriod: is required'],
+    ['a constant wave height of zero', (s) => (s.forcings.waves = { type: 'constant', sigWaveHeight: 0, peakPeriod: 10, meanWaveDirection: 270 }), '/forcings/waves/sigWaveHeight: must be > 0'],
+    ['a wave direction past 360°', (s) => (s.forcings.waves = { type: 'constant', sigWaveHeight: 2, peakPeriod: 10, meanWaveDirection: 400 }), '/forcings/waves/meanWaveDirection: must be ≤ 360'],
+    ['a sea state steeper than waves can be', (s) => (s.forcings.waves = { type: 'constant', sigWaveHeight: 3, peakPeriod: 1.5, meanWaveDirection: 270 }), '/forcings/waves/sigWaveHeight: 3 m at a peak period of 1.5 s is steeper than waves can be (height 0.85 of the 3.5 m deep-water wavelength; they break beyond 1/7): is the period in seconds?'],
+    ['a wave field name that is not ours', (s) => (s.forcings.waves = { type: 'ncss', url: 'https://nrt.example.org/thredds/ncss/grid/mfwam', variableNames: { VHM0: 'hs' }, deadlineHours: 4 }), '/forcings/waves/variableNames/VHM0: "VHM0" is not a wave field (hs, tp, dir)'],
+    ['a breaker index outside what beaches show', (s) => Object.assign(s, { forcings: { waves: { type: 'file', path: 'ww3.nc', deadlineHours: 3 } } }, { model: { ...s.model, waves: { breakerIndex: 1.5 } } }), '/model/waves/breakerIndex: must be ≤ 1.2'],
+    ['wave settings without wave forcing', (s) => (s.model.waves = { breakerIndex: 0.8 }), '/model/waves: settings of the wave step, but /forcings/waves is not set'],
+    ['wind sea without wind', (s) => Object.assign(s, { forcings: { waves: { type: 'constant', sigWaveHeight: 1, peakPeriod: 8, meanWaveDirection: 0 } } }, { model: { ...s.model, waves: { windSea: true } } }), '/model/waves/windSea: wind sea grows from the wind, but /forcings/atmosphere is not set'],
     ['a station longitude out of range', (s) => (s.stations[2].lon = 181), '/stations/2/lon: must be ≤ 180'],
     ['a station latitude out of range', (s) => (s.stations[0].lat = -91), '/stations/0/lat: must be ≥ -90'],
     ['a station latitude that is not a number', (s) => (s.stations[0].lat = '40.6'), '/stations/0/lat: must be number'],
@@ -157,6 +166,17 @@ describe('SiteSchema', () => {
 
   it('types forcings as the forcing sources they configure', () => {
     expectTypeOf<SiteForcing>().toExtend<ForcingSourceConfig & { deadlineHours: number }>();
+    expectTypeOf<Exclude<SiteWaveForcing, { type: 'constant' }>>().toExtend<ForcingSourceConfig & { deadlineHours: number }>();
+  });
+
+  it('accepts the wave forcings: a forecast under its dataset names, or one sea state with the wave step settings', () => {
+    const copernicus = { type: 'ncss' as const, url: 'https://nrt.example.org/thredds/ncss/grid/mfwam', variableNames: { hs: 'VHM0', tp: 'VTPK', dir: 'VMDR' }, deadlineHours: 4 };
+    expect(validateSite({ ...goodSite(), forcings: { waves: copernicus } }).problems).toEqual([]);
+    const swell = { type: 'constant' as const, sigWaveHeight: 2.5, peakPeriod: 14, meanWaveDirection: 285 };
+    const { site, problems } = validateSite({ ...goodSite(), forcings: { ...goodSite().forcings, waves: swell }, model: { dt: 60, nspool: 15, waves: { breakerIndex: 0.6, windSea: true } } });
+    expect(problems).toEqual([]);
+    expect(site?.forcings.waves).toEqual(swell);
+    expect(site?.model.waves).toEqual({ breakerIndex: 0.6, windSea: true });
   });
 
   const name = fc.string({ minLength: 1, maxLength: 30 }).filter((s) => /\S/.test(s));
@@ -176,6 +196,20 @@ describe('SiteSchema', () => {
       },
       { requiredKeys: ['type', 'url', 'deadlineHours'] },
     ),
+  );
+  const waveForcing = fc.oneof(
+    fc.record({ type: fc.constant('file' as const), path: fc.string({ minLength: 1 }), deadlineHours: finite(0.5, 48) }),
+    fc.record(
+      {
+        type: fc.constant('ncss' as const),
+        url: fc.webUrl({ validSchemes: ['https', 'http'] }),
+        variableNames: fc.dictionary(fc.constantFrom(...WAVE_FIELDS), fc.string({ minLength: 1, maxLength: 8 })),
+        deadlineHours: finite(0.5, 48),
+      },
+      { requiredKeys: ['type', 'url', 'deadlineHours'] },
+    ),
+    // Periods of 4 s and more carry any height up to 3 m without breaking.
+    fc.record({ type: fc.constant('constant' as const), sigWaveHeight: finite(0.01, 3), peakPeriod: finite(4, 25), meanWaveDirection: finite(0, 360) }),
   );
   const tide = fc.oneof(
     fc.record({ type: fc.constant('atlas' as const), path: fc.string({ minLength: 1 }), constituents: constituentNames }),
@@ -218,7 +252,7 @@ describe('SiteSchema', () => {
           name,
           coordinates: fc.oneof(fc.constant({ ics: 2 as const }), fc.record({ ics: fc.constant(1 as const), crs: fc.constantFrom('EPSG:3763', 'EPSG:25829', '+proj=utm +zone=29') })),
           tide,
-          forcings: fc.record({ atmosphere: forcing, ocean: forcing, waves: forcing }, { requiredKeys: [] }),
+          forcings: fc.record({ atmosphere: forcing, ocean: forcing, waves: waveForcing }, { requiredKeys: [] }),
           stations: fc.constant(stations),
           thresholds: fc.record(
             {
