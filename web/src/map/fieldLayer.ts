@@ -12,6 +12,7 @@ import type { ProductMesh } from '../products/mesh';
 import { h } from '../ui/dom';
 import type { Colormap } from './colormap';
 import { createFieldRenderer, type FieldRenderer, type FieldView } from './fieldRenderer';
+import { coverMap, followZoom } from './mapCanvas';
 import { MeshLocator } from './meshLocator';
 import './map.css';
 
@@ -146,22 +147,11 @@ export class FieldLayer extends L.Layer {
     const map = this.map;
     const renderer = this.renderer;
     if (!map || !renderer) return;
-    const size = map.getSize();
-    const ratio = window.devicePixelRatio || 1;
-    const width = Math.max(1, Math.round(size.x * ratio));
-    const height = Math.max(1, Math.round(size.y * ratio));
-    if (this.canvas.width !== width || this.canvas.height !== height) {
-      this.canvas.width = width;
-      this.canvas.height = height;
-      this.canvas.style.width = `${size.x}px`;
-      this.canvas.style.height = `${size.y}px`;
-    }
-    const topLeft = map.containerPointToLayerPoint([0, 0]);
-    L.DomUtil.setPosition(this.canvas, topLeft);
+    const { size } = coverMap(this.canvas, map);
     if (size.x === 0 || size.y === 0) return;
     // Clip space from world units: the container's top-left is at Leaflet pixel (pixel origin + its layer point).
     const worldSize = map.options.crs!.scale(map.getZoom());
-    const origin = map.getPixelOrigin().add(topLeft);
+    const origin = map.getPixelOrigin().add(map.containerPointToLayerPoint([0, 0]));
     const view: FieldView = {
       scale: [(2 * worldSize) / size.x, (-2 * worldSize) / size.y],
       offset: [(2 * (this.centreX * worldSize - origin.x)) / size.x - 1, 1 - (2 * (this.centreY * worldSize - origin.y)) / size.y],
@@ -169,15 +159,7 @@ export class FieldLayer extends L.Layer {
     renderer.draw(view, this.range);
   }
 
-  /** During an animated zoom, scales the last drawing to where it lands, as Leaflet does for its own layers. */
   private animateZoom(event: L.ZoomAnimEvent): void {
-    const map = this.map;
-    if (!map) return;
-    const scale = map.getZoomScale(event.zoom, map.getZoom());
-    // Leaflet's pixel origin once the zoom ends (Map._getNewPixelOrigin), from public methods.
-    const mapPanePosition = map.containerPointToLayerPoint([0, 0]).multiplyBy(-1);
-    const newOrigin = map.project(event.center, event.zoom).subtract(map.getSize().divideBy(2)).add(mapPanePosition).round();
-    const topLeft = map.project(map.containerPointToLatLng([0, 0]), event.zoom).subtract(newOrigin);
-    L.DomUtil.setTransform(this.canvas, topLeft, scale);
+    if (this.map) followZoom(this.canvas, this.map, event);
   }
 }
