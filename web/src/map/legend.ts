@@ -14,6 +14,8 @@ export interface LegendField {
   units: string;
   range: { min: number; max: number };
   colormap: Colormap;
+  /** A line under the scale about what else the map shows (arrows). */
+  note?: string;
 }
 
 const TICKS = 5;
@@ -53,6 +55,7 @@ export class Legend extends L.Control {
       h('div', { class: 'map-legend-title' }, field.title, field.units ? h('span', { class: 'map-legend-units' }, ` (${field.units})`) : null),
       h('div', { class: 'map-legend-bar', style: `background: linear-gradient(to right, ${stops.join(', ')})`, 'aria-hidden': 'true' }),
       h('div', { class: 'map-legend-ticks', 'aria-hidden': 'true' }, labels.map((label, k) => h('span', { style: `left: ${(100 * k) / (TICKS - 1)}%` }, label))),
+      field.note ? h('p', { class: 'map-legend-note' }, field.note) : null,
       h('p', { class: 'map-legend-summary' }, `${field.title}${field.units ? ` in ${field.units}` : ''}: colour scale from ${labels[0]} to ${labels[TICKS - 1]}.`),
     );
   }

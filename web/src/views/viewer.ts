@@ -1,11 +1,12 @@
 /**
  * The forecast viewer of one completed cycle: a variable drawn on the mesh
- * at the slider's time (or its maximum over the forecast), the flood extent,
- * the value under the cursor, station charts and the cycle's downloads.
+ * at the slider's time (or its maximum over the forecast), with arrows of
+ * the waves' direction over the wave fields, the flood extent, the value
+ * under the cursor, station charts and the cycle's downloads.
  *
  * Every frame switch is measured in the browser: a 'coastcast:frame-start'
  * mark before the frame is looked up or fetched, a 'coastcast:frame' measure
- * once the field layer has drawn it; the view's element carries
+ * once the field layer (and the arrows) have drawn it; the view's element carries
  * data-frame and data-variable of what is on screen, for tests to wait on.
  */
 import type L from 'leaflet';
@@ -15,6 +16,7 @@ import type { AppConfig, CycleSummary, CycleView, Download, FrameIndex, SiteView
 import { createMap } from '../map/baseMap';
 import { colormapFor, niceRange } from '../map/colormap';
 import { coastlineLayer } from '../map/coastline';
+import { DirectionArrows } from '../map/directionArrows';
 import { FieldLayer } from '../map/fieldLayer';
 import { Legend } from '../map/legend';
 import { FrameStore } from '../products/frames';
@@ -38,7 +40,13 @@ const VARIABLE_TITLES: Record<string, string> = {
   speed: 'Current speed',
   inundationDepth: 'Flood depth',
   sigWaveHeight: 'Wave height',
+  peakPeriod: 'Wave peak period',
 };
+
+/** Fields drawn with the waves' direction over them. */
+const WAVE_FIELDS: ReadonlySet<string> = new Set(['sigWaveHeight', 'peakPeriod']);
+
+const isDirection = (variable: FrameIndex['variables'][number]) => variable.kind === 'direction';
 
 /** Frames fetched ahead of the slider: a second and a half of playing. */
 const PREFETCH_FRAMES = 6;
@@ -96,6 +104,9 @@ class ForecastViewer implements View {
   private readonly map: L.Map;
   private readonly store: FrameStore;
   private readonly field: FieldLayer;
+  private readonly arrows: DirectionArrows;
+  /** The products' direction variable (meanWaveDirection), when the cycle ran with waves. */
+  private readonly direction: string | undefined;
   private readonly legend = new Legend();
   private readonly cursor: CursorValue;
   private readonly time: TimeControl;
@@ -117,14 +128,17 @@ class ForecastViewer implements View {
   ) {
     const { site, summary, index, mesh, stations } = products;
     this.store = new FrameStore(index, products.files);
-    const variables = index.variables.filter((v) => v.name in VARIABLE_TITLES);
+    const variables = index.variables.filter((v) => v.name in VARIABLE_TITLES && !isDirection(v));
     this.variable = variables[0]?.name ?? 'elevation';
+    this.direction = index.variables.find(isDirection)?.name;
 
     const mapElement = h('div', { class: 'map viewer-map', 'data-testid': 'forecast-map', role: 'region', 'aria-label': 'Forecast map' });
     this.map = createMap(mapElement, config);
     const coastline = coastlineLayer(mesh);
     this.field = new FieldLayer(mesh, { colormap: colormapFor(this.variable), range: this.range(), opacity: 0.9 });
     this.field.addTo(this.map);
+    this.arrows = new DirectionArrows(mesh);
+    this.arrows.addTo(this.map);
     coastline.addTo(this.map);
     this.legend.addTo(this.map);
     this.cursor = new CursorValue((latlng) => this.field.valueAt(latlng), () => displayUnits(this.store.variable(this.variable).units));
@@ -199,7 +213,13 @@ class ForecastViewer implements View {
   private updateLegend(): void {
     const variable = this.store.variable(this.variable);
     const title = `${VARIABLE_TITLES[this.variable]}${this.showingMax ? ', maximum' : ''}`;
-    this.legend.setField({ title, units: displayUnits(variable.units), range: this.range(), colormap: colormapFor(this.variable) });
+    const note = this.directionShown() ? 'Arrows: where the waves go' : undefined;
+    this.legend.setField({ title, units: displayUnits(variable.units), range: this.range(), colormap: colormapFor(this.variable), note });
+  }
+
+  /** The direction variable, when arrows go over the field now: a wave field at one time (a maximum has no direction). */
+  private directionShown(): string | undefined {
+    return WAVE_FIELDS.has(this.variable) && !this.showingMax ? this.direction : undefined;
   }
 
   private setVariable(name: string): void {
@@ -227,27 +247,36 @@ class ForecastViewer implements View {
   private async showFrame(): Promise<void> {
     const switchNumber = ++this.switches;
     const { variable, showingMax } = this;
+    const direction = this.directionShown();
     const index = this.time.index;
     performance.mark('coastcast:frame-start');
     let values: Float32Array;
+    let directions: Float32Array | null;
     try {
-      values = await (showingMax ? this.store.max(variable) : this.store.frame(variable, index));
+      [values, directions] = await Promise.all([
+        showingMax ? this.store.max(variable) : this.store.frame(variable, index),
+        direction ? this.store.frame(direction, index) : null,
+      ]);
     } catch (error) {
       if (switchNumber === this.switches) this.showError(error as Error);
       return;
     }
     if (switchNumber !== this.switches) return;
     this.field.setValues(values);
+    this.arrows.setDirections(directions);
     performance.measure('coastcast:frame', 'coastcast:frame-start');
     this.error.hidden = true;
     Object.assign(this.element.dataset, { frame: String(index), variable, max: String(showingMax) });
     this.cursor.refresh();
-    if (!showingMax) this.store.prefetch(variable, index, PREFETCH_FRAMES);
+    if (showingMax) return;
+    this.store.prefetch(variable, index, PREFETCH_FRAMES);
+    if (direction) this.store.prefetch(direction, index, PREFETCH_FRAMES);
   }
 
   private openStation(station: MeshStation, opener: HTMLElement | null): void {
     this.chartOpener = opener;
-    const thresholds = (this.products.site.config.thresholds.stationLevel ?? []).filter((t) => t.stationId === station.id);
+    const { stationLevel = [], waveHeight = [] } = this.products.site.config.thresholds;
+    const thresholds = { level: stationLevel.filter((t) => t.stationId === station.id), waveHeight: waveHeight.filter((t) => t.stationId === station.id) };
     this.chart.open(station, this.products.stations.times, thresholds, this.showingMax ? null : this.time.index);
   }
 
