@@ -2,11 +2,13 @@
  * Step 3: the tide at the open boundaries and the other forcings. The tide is
  * harmonic constants (one table per open boundary of the checked mesh) or a
  * tidal atlas; atmosphere, ocean and waves each come from nowhere, a file,
- * or a THREDDS NCSS endpoint, by a deadline.
+ * or a THREDDS NCSS endpoint, by a deadline, and waves may also be one
+ * constant sea state.
  */
-import type { SiteForcing, TideConstituent } from '../../api/types';
+import type { TideConstituent } from '../../api/types';
 import { h } from '../../ui/dom';
 import { actionButton, controlId, labelled, numberInput, readNumber, textInput } from './fields';
+import { forcingFieldset } from './forcingFieldset';
 import type { DraftConfig, WizardStep } from './step';
 
 /** Names the tide predictor knows (core/tide/constituents.ts), offered as the user types; the site check has the final word. */
@@ -17,7 +19,6 @@ const FORCINGS = [
   { kind: 'ocean', title: 'Ocean (residual water level at the open boundary)' },
   { kind: 'waves', title: 'Waves at the open boundary' },
 ] as const;
-type ForcingKind = (typeof FORCINGS)[number]['kind'];
 
 /** A table of constituent rows for one open boundary. */
 class BoundaryTable {
@@ -97,38 +98,6 @@ class BoundaryTable {
       phase.setAttribute('aria-label', `${label}: phase (°)`);
     });
   }
-}
-
-/** The source of one forcing: none, a file, or an NCSS endpoint. */
-function forcingFieldset(kind: ForcingKind, title: string) {
-  const type = h(
-    'select',
-    { id: controlId(`${kind}-type`), name: `${kind}-type`, 'data-field': `/forcings/${kind}/type /forcings/${kind}` },
-    h('option', { value: 'none' }, 'none'),
-    h('option', { value: 'file' }, 'a file'),
-    h('option', { value: 'ncss' }, 'a THREDDS NCSS endpoint'),
-  );
-  const path = textInput(`${kind}-path`, `/forcings/${kind}/path`, '', { spellcheck: 'false' });
-  const url = textInput(`${kind}-url`, `/forcings/${kind}/url`, '', { type: 'url', spellcheck: 'false', placeholder: 'https://…/thredds/ncss/…' });
-  const deadline = numberInput(`${kind}-deadlineHours`, `/forcings/${kind}/deadlineHours`, 6, { min: 0, max: 48 });
-  const pathField = labelled('File path (NetCDF, on the worker)', path);
-  const urlField = labelled('NCSS URL', url);
-  const deadlineField = labelled('Deadline (hours after the cycle time)', deadline, 'Past it the cycle runs without this forcing and is marked degraded.');
-  const sync = () => {
-    pathField.hidden = type.value !== 'file';
-    urlField.hidden = type.value !== 'ncss';
-    deadlineField.hidden = type.value === 'none';
-  };
-  type.addEventListener('change', sync);
-  sync();
-  return {
-    element: h('fieldset', {}, h('legend', {}, title), labelled('Source', type), pathField, urlField, deadlineField),
-    value: (): Partial<SiteForcing> | undefined => {
-      if (type.value === 'file') return { type: 'file', path: path.value.trim(), deadlineHours: readNumber(deadline) } as Partial<SiteForcing>;
-      if (type.value === 'ncss') return { type: 'ncss', url: url.value.trim(), deadlineHours: readNumber(deadline) } as Partial<SiteForcing>;
-      return undefined;
-    },
-  };
 }
 
 export function tideStep(openBoundaryNodes: () => readonly number[] | undefined): WizardStep {
