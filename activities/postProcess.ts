@@ -5,8 +5,9 @@
  *
  *   mesh.bin                         the mesh in lon/lat
  *   frames/index.json                times, variables, colour-scale ranges
- *   frames/<variable>/<index>.bin    elevation, speed, inundationDepth per output time
- *   max/<variable>.bin               their maximum envelopes over the forecast
+ *   frames/<variable>/<index>.bin    elevation, speed, inundationDepth per output time, and
+ *                                    sigWaveHeight, peakPeriod, meanWaveDirection with waves
+ *   max/<variable>.bin               their maximum envelopes over the forecast (not of the direction)
  *   stations.json                    series at the site's stations
  *   flood/<index>.geojson            flooded land per output time
  *   flood/max.geojson                land flooded at any time of the forecast
@@ -16,6 +17,9 @@
  * Frames are read and written one at a time, so memory holds a few node
  * fields whatever the forecast length. Everything is written to
  * `products.partial/` and renamed into place at the end (see productFiles.ts).
+ *
+ * Wave products exist only when the out2d files carry the wave fields; wave
+ * directions in every product are relative to true north (products/waves.ts).
  */
 import { performance } from 'node:perf_hooks';
 
@@ -25,11 +29,12 @@ import { evaluateAlerts, PolygonFloodAreas, type Alert } from './alerts.js';
 import { DEFAULT_MIN_FLOOD_DEPTH_M, FloodDetector } from './flood/detect.js';
 import { floodGeoJson } from './flood/geojson.js';
 import { MeshTopology, tracePolygons } from './flood/rings.js';
-import { FRAME_INDEX_PATH, FRAME_VARIABLE_NAMES, FrameStatistics, frameOf, framePath, maxPath } from './products/frames.js';
+import { FRAME_INDEX_PATH, FrameStatistics, frameOf, framePath, frameValues, frameVariables, maxPath } from './products/frames.js';
 import { encodeMesh } from './products/mesh.js';
 import { openModelOutput } from './products/modelOutput.js';
 import { float32LittleEndian, ProductFiles } from './products/productFiles.js';
 import { locateStations, peak, StationRecorder, stationsProduct } from './products/stations.js';
+import { gridNorthBearings, wavesToTrueNorth } from './products/waves.js';
 
 export interface PostProcessRequest {
   runDir: string;
@@ -48,6 +53,9 @@ export interface StationSummary {
   inMesh: boolean;
   maxLevel: number | null;
   maxLevelAt: string | null;
+  /** The highest significant wave height and its first time; null without waves. */
+  maxWaveHeight: number | null;
+  maxWaveHeightAt: string | null;
   /** Why a station has no series (outside the mesh). */
   problem?: string;
 }
@@ -107,8 +115,9 @@ export async function postProcess(request: PostProcessRequest): Promise<Products
     const { lon, lat } = meshToLonLat(crs, mesh.x, mesh.y);
     const detector = new FloodDetector(mesh, crs.ics, request.minFloodDepth ?? DEFAULT_MIN_FLOOD_DEPTH_M);
     const topology = new MeshTopology(mesh.triangles, mesh.x.length);
-    const recorder = new StationRecorder(locateStations(site.stations, mesh, crs));
-    const statistics = new FrameStatistics(mesh.x.length);
+    const recorder = new StationRecorder(locateStations(site.stations, mesh, crs), output.waves);
+    const statistics = new FrameStatistics(mesh.x.length, frameVariables(output.waves));
+    const gridNorth = output.waves ? gridNorthBearings(crs, lon, lat) : undefined;
     const everFlooded = new Uint8Array(mesh.triangles.length / 3);
     const polygonFlood = new PolygonFloodAreas(site.thresholds.floodedPolygons ?? [], lon, lat, mesh.triangles, detector.areas);
     const perTime: FloodStatistics[] = [];
@@ -117,14 +126,14 @@ export async function postProcess(request: PostProcessRequest): Promise<Products
     try {
       await timed('write', () => files.write('mesh.bin', encodeMesh(lon, lat, mesh)));
       for (let index = 0; index < times.length; index++) {
-        const fields = await timed('read', () => output.read(index));
+        const fields = await timed('read', async () => wavesToTrueNorth(await output.read(index), gridNorth));
         const flood = await timed('flood', () => detector.detect(fields));
         const frame = await timed('frames', () => {
           const frame = frameOf(fields, flood.waterDepth);
           statistics.add(frame);
           return frame;
         });
-        for (const variable of FRAME_VARIABLE_NAMES) await timed('write', () => files.write(framePath(variable, index), float32LittleEndian(frame[variable])));
+        for (const variable of statistics.variables) await timed('write', () => files.write(framePath(variable, index), float32LittleEndian(frameValues(frame, variable))));
         await timed('stations', () => recorder.add(fields));
         const geojson = await timed('flood', () => {
           for (let t = 0; t < everFlooded.length; t++) everFlooded[t] |= flood.triangles[t];
@@ -149,18 +158,21 @@ export async function postProcess(request: PostProcessRequest): Promise<Products
       );
       await timed('write', async () => {
         await files.writeJson('flood/max.geojson', maxGeojson);
-        for (const variable of FRAME_VARIABLE_NAMES) await files.write(maxPath(variable), float32LittleEndian(statistics.envelopes[variable]));
+        for (const [variable, envelope] of statistics.envelopes) await files.write(maxPath(variable), float32LittleEndian(envelope));
         await files.writeJson(FRAME_INDEX_PATH, statistics.index(times));
         await files.writeJson('stations.json', stationsProduct(recorder.series, times));
       });
 
-      const stationLevels = new Map(recorder.series.filter((s) => s.located.inMesh).map((s) => [s.located.station.id, s.elevation]));
-      const alerts = evaluateAlerts(site.thresholds, { times, stationLevels, floodedAreaKm2: perTime.map((s) => s.areaKm2), polygonFloodedAreaKm2: polygonFlood.areasKm2 });
-      const stations = recorder.series.map(({ located, elevation }): StationSummary => {
+      const inMesh = recorder.series.filter((s) => s.located.inMesh);
+      const stationLevels = new Map(inMesh.map((s) => [s.located.station.id, s.elevation]));
+      const stationWaveHeights = output.waves ? new Map(inMesh.flatMap((s) => (s.waves ? [[s.located.station.id, s.waves.sigWaveHeight] as const] : []))) : undefined;
+      const alerts = evaluateAlerts(site.thresholds, { times, stationLevels, stationWaveHeights, floodedAreaKm2: perTime.map((s) => s.areaKm2), polygonFloodedAreaKm2: polygonFlood.areasKm2 });
+      const stations = recorder.series.map(({ located, elevation, waves }): StationSummary => {
         const { id, name } = located.station;
-        if (!located.inMesh) return { id, name, inMesh: false, maxLevel: null, maxLevelAt: null, problem: located.problem };
+        if (!located.inMesh) return { id, name, inMesh: false, maxLevel: null, maxLevelAt: null, maxWaveHeight: null, maxWaveHeightAt: null, problem: located.problem };
         const top = peak(elevation, times);
-        return { id, name, inMesh: true, maxLevel: top?.value ?? null, maxLevelAt: top?.at ?? null };
+        const highest = waves ? peak(waves.sigWaveHeight, times) : null;
+        return { id, name, inMesh: true, maxLevel: top?.value ?? null, maxLevelAt: top?.at ?? null, maxWaveHeight: highest?.value ?? null, maxWaveHeightAt: highest?.at ?? null };
       });
       await timed('write', () => files.publish());
       timings.total = performance.now() - started;

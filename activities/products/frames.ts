@@ -8,11 +8,17 @@
  * where the variable has no value (a dry node, land that is not flooded).
  * A browser reads one with `new Float32Array(await response.arrayBuffer())`.
  *
+ * Variables: elevation, speed and inundationDepth always; sigWaveHeight,
+ * peakPeriod and meanWaveDirection (degrees clockwise from TRUE north, where
+ * the waves come from) when the run has a wave step. Every variable has an
+ * envelope but meanWaveDirection: the maximum of an angle means nothing.
+ *
  * products/frames/index.json (paths in it are relative to products/):
  *   {
  *     "nodeCount": N,
  *     "times": ["2026-11-25T00:00:00.000Z", …],        <index> of a frame = position here
  *     "variables": [{ "name", "units", "description",
+ *                     "kind": "direction",               only on meanWaveDirection: draw arrows, not colours
  *                     "min", "max",                      over every frame, NaN left out (null if all NaN)
  *                     "frames": "frames/<name>/{index}.bin" }],
  *     "max": [{ "variable", "units", "description", "min", "max", "file": "max/<name>.bin" }]
@@ -24,24 +30,45 @@ export const FRAME_VARIABLES = {
   elevation: { units: 'm', description: 'water surface elevation above the model datum; NaN where dry' },
   speed: { units: 'm s-1', description: 'depth-averaged current speed; NaN where dry' },
   inundationDepth: { units: 'm', description: 'water depth over flooded land (see flood/ for the rule); NaN elsewhere' },
+  sigWaveHeight: { units: 'm', description: 'significant wave height; NaN where dry' },
+  peakPeriod: { units: 's', description: 'peak wave period; NaN where dry' },
+  meanWaveDirection: { units: 'degree', kind: 'direction', description: 'mean wave direction, where the waves come from, clockwise from true north; NaN where dry' },
 } as const;
 
 export type FrameVariable = keyof typeof FRAME_VARIABLES;
-export const FRAME_VARIABLE_NAMES = Object.keys(FRAME_VARIABLES) as FrameVariable[];
 
-const MAX_DESCRIPTIONS: Record<FrameVariable, string> = {
+const HYDRODYNAMIC_VARIABLES: readonly FrameVariable[] = ['elevation', 'speed', 'inundationDepth'];
+const WAVE_VARIABLES: readonly FrameVariable[] = ['sigWaveHeight', 'peakPeriod', 'meanWaveDirection'];
+
+/** The map's variables of a run, with or without a wave step. */
+export const frameVariables = (waves: boolean): FrameVariable[] => (waves ? [...HYDRODYNAMIC_VARIABLES, ...WAVE_VARIABLES] : [...HYDRODYNAMIC_VARIABLES]);
+
+const MAX_DESCRIPTIONS: Partial<Record<FrameVariable, string>> = {
   elevation: 'highest elevation over the times the node is wet; NaN if never wet',
   speed: 'highest speed over the times the node is wet; NaN if never wet',
   inundationDepth: 'deepest water over the times the node is flooded land; NaN if never flooded',
+  sigWaveHeight: 'highest significant wave height over the times the node is wet; NaN if never wet',
+  peakPeriod: 'longest peak period over the times the node is wet; NaN if never wet',
 };
 
-export type Frame = Record<FrameVariable, Float32Array>;
+export type Frame = Partial<Record<FrameVariable, Float32Array>>;
 
 export const framePath = (variable: FrameVariable, index: number) => `frames/${variable}/${index}.bin`;
 export const maxPath = (variable: FrameVariable) => `max/${variable}.bin`;
 export const FRAME_INDEX_PATH = 'frames/index.json';
 
-/** The map's variables at one output time; `waterDepth` is the flood detector's (NaN off flooded land). */
+/** `values` where the node is wet, NaN where dry. */
+function wetOnly(values: Float32Array, dry: Uint8Array): Float32Array {
+  const wet = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) wet[i] = dry[i] === 0 ? values[i] : NaN;
+  return wet;
+}
+
+/**
+ * The map's variables at one output time; `waterDepth` is the flood
+ * detector's (NaN off flooded land). Wave directions must already be
+ * relative to true north (waves.ts).
+ */
 export function frameOf(fields: NodeFields, waterDepth: Float32Array): Frame {
   const n = fields.elevation.length;
   const elevation = new Float32Array(n);
@@ -51,7 +78,18 @@ export function frameOf(fields: NodeFields, waterDepth: Float32Array): Frame {
     elevation[i] = wet ? fields.elevation[i] : NaN;
     speed[i] = wet ? Math.hypot(fields.velocityX[i], fields.velocityY[i]) : NaN;
   }
-  return { elevation, speed, inundationDepth: waterDepth };
+  const frame: Frame = { elevation, speed, inundationDepth: waterDepth };
+  if (fields.waves) {
+    for (const v of ['sigWaveHeight', 'peakPeriod', 'meanWaveDirection'] as const) frame[v] = wetOnly(fields.waves[v], fields.dry);
+  }
+  return frame;
+}
+
+/** The frame's array for `variable`; a frame lacking a variable of its run is a bug, not a value. */
+export function frameValues(frame: Frame, variable: FrameVariable): Float32Array {
+  const values = frame[variable];
+  if (!values) throw new Error(`frame has no ${variable} (it has ${Object.keys(frame).join(', ')})`);
+  return values;
 }
 
 type Range = { min: number; max: number } | null;
@@ -69,21 +107,24 @@ function rangeOf(values: Float32Array, into: Range = null): Range {
 
 /** Colour-scale ranges and maximum envelopes, accumulated frame by frame. */
 export class FrameStatistics {
-  readonly ranges = {} as Record<FrameVariable, Range>;
-  readonly envelopes = {} as Record<FrameVariable, Float32Array>;
+  readonly ranges = new Map<FrameVariable, Range>();
+  /** One per variable that has an envelope, in `variables`' order. */
+  readonly envelopes = new Map<FrameVariable, Float32Array>();
 
-  constructor(nodeCount: number) {
-    for (const v of FRAME_VARIABLE_NAMES) {
-      this.ranges[v] = null;
-      this.envelopes[v] = new Float32Array(nodeCount).fill(NaN);
+  constructor(
+    private readonly nodeCount: number,
+    readonly variables: readonly FrameVariable[],
+  ) {
+    for (const v of variables) {
+      this.ranges.set(v, null);
+      if (MAX_DESCRIPTIONS[v] !== undefined) this.envelopes.set(v, new Float32Array(nodeCount).fill(NaN));
     }
   }
 
   add(frame: Frame): void {
-    for (const v of FRAME_VARIABLE_NAMES) {
-      this.ranges[v] = rangeOf(frame[v], this.ranges[v]);
-      const envelope = this.envelopes[v];
-      const values = frame[v];
+    for (const v of this.variables) this.ranges.set(v, rangeOf(frameValues(frame, v), this.ranges.get(v)));
+    for (const [v, envelope] of this.envelopes) {
+      const values = frameValues(frame, v);
       for (let i = 0; i < values.length; i++) {
         // `!(e >= x)` also takes x when the envelope is still NaN.
         if (!(envelope[i] >= values[i]) && !Number.isNaN(values[i])) envelope[i] = values[i];
@@ -93,14 +134,14 @@ export class FrameStatistics {
 
   index(times: readonly string[]): unknown {
     return {
-      nodeCount: this.envelopes.elevation.length,
+      nodeCount: this.nodeCount,
       times,
-      variables: FRAME_VARIABLE_NAMES.map((name) => ({ name, ...FRAME_VARIABLES[name], ...(this.ranges[name] ?? { min: null, max: null }), frames: `frames/${name}/{index}.bin` })),
-      max: FRAME_VARIABLE_NAMES.map((variable) => ({
+      variables: this.variables.map((name) => ({ name, ...FRAME_VARIABLES[name], ...(this.ranges.get(name) ?? { min: null, max: null }), frames: `frames/${name}/{index}.bin` })),
+      max: [...this.envelopes].map(([variable, envelope]) => ({
         variable,
         units: FRAME_VARIABLES[variable].units,
         description: MAX_DESCRIPTIONS[variable],
-        ...(rangeOf(this.envelopes[variable]) ?? { min: null, max: null }),
+        ...(rangeOf(envelope) ?? { min: null, max: null }),
         file: maxPath(variable),
       })),
     };

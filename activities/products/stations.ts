@@ -11,7 +11,11 @@
  *         "weights": [wa, wb, wc],                       its barycentric coordinates there
  *         "elevation": [m | null, …],                    one per time; null while any node of the triangle is dry
  *         "velocityX": [m s-1 | null, …], "velocityY": […],
- *         "maxLevel": m | null, "maxLevelAt": ISO | null },
+ *         "sigWaveHeight": [m | null, …],                only when the run has waves
+ *         "peakPeriod": [s | null, …],                   only when the run has waves
+ *         "meanWaveDirection": [degree | null, …],       only when the run has waves: coming from, clockwise from true north
+ *         "maxLevel": m | null, "maxLevelAt": ISO | null,
+ *         "maxWaveHeight": m | null, "maxWaveHeightAt": ISO | null },   only when the run has waves
  *       { "id", "name", "lon", "lat", "inMesh": false, "problem": "why it has no series" }
  *     ]
  *   }
@@ -19,7 +23,11 @@
  * A station's value is the barycentric (linear) interpolation of the node
  * values of its triangle, the model's own representation between nodes. It
  * is withheld as soon as one node is dry: SCHISM's elevation at a dry node is
- * not a water level, and mixing it in would bend the series at every drying.
+ * not a water level, and mixing it in would bend the series at every drying;
+ * the model's wave period and direction there are no values at all. The
+ * direction is interpolated as a vector of unit length per node, so that
+ * 350° and 10° give 0°, not 180°; where the node directions cancel out it
+ * is null.
  */
 import type { MeshCrs } from '../../core/crs.js';
 import type { OutputMesh } from '../../core/out2d.js';
@@ -91,16 +99,49 @@ export interface StationSeries {
   elevation: (number | null)[];
   velocityX: (number | null)[];
   velocityY: (number | null)[];
+  /** Present when the run has waves. */
+  waves?: StationWaves;
+}
+
+export interface StationWaves {
+  sigWaveHeight: (number | null)[];
+  peakPeriod: (number | null)[];
+  meanWaveDirection: (number | null)[];
+}
+
+const RADIANS = Math.PI / 180;
+
+/** Below this length the weighted sum of the nodes' unit vectors points nowhere in particular. */
+const CANCELLED_RESULTANT = 1e-6;
+
+/** Nautical directions (degrees) averaged as unit vectors with the station's weights. */
+function directionAt(directions: Float32Array, nodes: readonly number[], weights: readonly number[]): number | null {
+  let east = 0;
+  let north = 0;
+  for (let k = 0; k < 3; k++) {
+    east += weights[k] * Math.sin(directions[nodes[k]] * RADIANS);
+    north += weights[k] * Math.cos(directions[nodes[k]] * RADIANS);
+  }
+  if (Math.hypot(east, north) < CANCELLED_RESULTANT) return null;
+  const degrees = Math.atan2(east, north) / RADIANS;
+  return degrees < 0 ? degrees + 360 : degrees;
 }
 
 /** Collects the stations' series one output time at a time. */
 export class StationRecorder {
   readonly series: StationSeries[];
 
-  constructor(located: readonly LocatedStation[]) {
-    this.series = located.map((l) => ({ located: l, elevation: [], velocityX: [], velocityY: [] }));
+  constructor(located: readonly LocatedStation[], waves: boolean) {
+    this.series = located.map((l) => ({
+      located: l,
+      elevation: [],
+      velocityX: [],
+      velocityY: [],
+      ...(waves && { waves: { sigWaveHeight: [], peakPeriod: [], meanWaveDirection: [] } }),
+    }));
   }
 
+  /** Adds one output time; wave directions must already be relative to true north (waves.ts). */
   add(fields: NodeFields): void {
     for (const s of this.series) {
       if (!s.located.inMesh) continue;
@@ -110,11 +151,16 @@ export class StationRecorder {
       s.elevation.push(at(fields.elevation));
       s.velocityX.push(at(fields.velocityX));
       s.velocityY.push(at(fields.velocityY));
+      if (!s.waves) continue;
+      if (!fields.waves) throw new Error(`station ${s.located.station.id}: an output time without the wave fields in a run with waves`);
+      s.waves.sigWaveHeight.push(at(fields.waves.sigWaveHeight));
+      s.waves.peakPeriod.push(at(fields.waves.peakPeriod));
+      s.waves.meanWaveDirection.push(wet ? directionAt(fields.waves.meanWaveDirection, nodes, weights) : null);
     }
   }
 }
 
-/** The highest level in a series and the first time it is reached. */
+/** The highest value in a series (a level, a wave height) and the first time it is reached. */
 export function peak(values: readonly (number | null)[], times: readonly string[]): { value: number; at: string } | null {
   let best: { value: number; at: string } | null = null;
   values.forEach((v, i) => {
@@ -126,12 +172,16 @@ export function peak(values: readonly (number | null)[], times: readonly string[
 export function stationsProduct(series: readonly StationSeries[], times: readonly string[]): unknown {
   return {
     times,
-    stations: series.map(({ located, elevation, velocityX, velocityY }) => {
+    stations: series.map(({ located, elevation, velocityX, velocityY, waves }) => {
       const { id, name, lon, lat } = located.station;
       if (!located.inMesh) return { id, name, lon, lat, inMesh: false, problem: located.problem };
       const max = peak(elevation, times);
       const { x, y, triangle, nodes, weights } = located;
-      return { id, name, lon, lat, inMesh: true, x, y, triangle, nodes, weights, elevation, velocityX, velocityY, maxLevel: max?.value ?? null, maxLevelAt: max?.at ?? null };
+      const hydrodynamics = { id, name, lon, lat, inMesh: true, x, y, triangle, nodes, weights, elevation, velocityX, velocityY };
+      const maxLevel = { maxLevel: max?.value ?? null, maxLevelAt: max?.at ?? null };
+      if (!waves) return { ...hydrodynamics, ...maxLevel };
+      const highest = peak(waves.sigWaveHeight, times);
+      return { ...hydrodynamics, ...waves, ...maxLevel, maxWaveHeight: highest?.value ?? null, maxWaveHeightAt: highest?.at ?? null };
     }),
   };
 }
