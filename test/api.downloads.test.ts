@@ -152,3 +152,55 @@ describe('downloads of a cycle', () => {
     }
   });
 });
+
+describe('downloads of a cycle with waves', () => {
+  const WAVE_CYCLE = '2026-02-01T06:00:00.000Z';
+  const waveDownloads = `/api/sites/${SITE}/cycles/${WAVE_CYCLE}/downloads`;
+  let waveRun: string;
+
+  /** One spin-up hour, then three forecast outputs; at the second every node is dry. */
+  beforeAll(async () => {
+    const mesh = await loadMesh(join(root, 'small.gr3'));
+    const n = mesh.x.length;
+    waveRun = join(root, 'data', 'runs', SITE, WAVE_CYCLE.slice(0, 13));
+    await mkdir(join(waveRun, 'outputs'), { recursive: true });
+    const start = new Date(Date.parse(WAVE_CYCLE) - HOUR * 1000);
+    const writer = await Out2dWriter.create(join(waveRun, 'outputs', 'out2d_1.nc'), mesh, {
+      start,
+      coordinates: 'lonlat',
+      fields: ['elevation', 'depthAverageVelX', 'depthAverageVelY', 'dryFlagNode', 'sigWaveHeight', 'peakPeriod', 'meanWaveDirection'],
+    });
+    for (let k = 0; k < 4; k++) {
+      const dry = k === 2;
+      await writer.appendFrame(k * HOUR, {
+        elevation: new Float32Array(n).fill(0.1 * k),
+        depthAverageVelX: new Float32Array(n),
+        depthAverageVelY: new Float32Array(n),
+        dryFlagNode: new Uint8Array(n).fill(dry ? 1 : 0),
+        sigWaveHeight: new Float32Array(n).fill(dry ? 0 : 1 + 0.5 * k),
+        peakPeriod: new Float32Array(n).fill(12 + k),
+        meanWaveDirection: new Float32Array(n).fill(285),
+      });
+    }
+    await writer.close();
+    await postProcess({ runDir: waveRun, cycle: WAVE_CYCLE, site: { ...exampleSite(SITE), thresholds: {} } });
+    catalog.recordCycle(SITE, WAVE_CYCLE, { status: 'completed', runDir: waveRun, finishedAt: new Date() });
+  });
+
+  it('serves stations.csv with wave height, peak period and direction after each station’s level, empty while dry', async () => {
+    const list = (await (await get(waveDownloads)).json()) as { name: string; description: string }[];
+    expect(list.find((d) => d.name === 'stations.csv')?.description).toContain('significant wave height');
+    const text = await (await get(`${waveDownloads}/stations.csv`)).text();
+    const [header, ...rows] = text.slice(0, -2).split('\r\n').map((line) => line.split(','));
+    expect(header).toEqual(['time', 'barra_elevation_m', 'barra_sig_wave_height_m', 'barra_peak_period_s', 'barra_mean_wave_direction_deg']);
+    // Barycentric weights sum to 1 only to rounding.
+    const near = (v: number) => expect.closeTo(v, 9);
+    expect(rows.map((r) => r.slice(2).map((v) => (v === '' ? null : Number(v))))).toEqual([
+      [near(1.5), near(13), near(285)],
+      [null, null, null],
+      [near(2.5), near(15), near(285)],
+    ]);
+    const barra = JSON.parse(await readFile(join(waveRun, 'products', 'stations.json'), 'utf8')).stations.find((s: { id: string }) => s.id === 'barra');
+    expect(rows.map((r) => (r[2] === '' ? null : Number(r[2])))).toEqual(barra.sigWaveHeight);
+  });
+});

@@ -37,21 +37,33 @@ interface CycleDownload {
   source: { file: string } | { content: string };
 }
 
+type Series = (number | null)[];
+
 interface StationsJson {
   times: string[];
-  stations: ({ id: string; inMesh: true; elevation: (number | null)[] } | { id: string; inMesh: false })[];
+  stations: ({ id: string; inMesh: true; elevation: Series; sigWaveHeight?: Series; peakPeriod?: Series; meanWaveDirection?: Series } | { id: string; inMesh: false })[];
 }
+
+/** The CSV column of each stations.json series, by its suffix after the station id; the wave ones only for runs with waves. */
+const CSV_COLUMNS = [
+  ['elevation', 'elevation_m'],
+  ['sigWaveHeight', 'sig_wave_height_m'],
+  ['peakPeriod', 'peak_period_s'],
+  ['meanWaveDirection', 'mean_wave_direction_deg'],
+] as const;
 
 /**
  * products/stations.json as CSV (RFC 4180, CRLF line ends): one row per
- * output time, the time then each in-mesh station's water level, empty
- * while it is dry. Station ids are `[A-Za-z0-9_.-]` (core/site.ts), numbers
- * and ISO times hold no comma or quote, so no field needs quoting.
+ * output time, the time then for each in-mesh station its water level and,
+ * when the run has waves, its significant wave height, peak period and mean
+ * wave direction (coming from, degrees from true north); a value is empty
+ * while the station is dry. Station ids are `[A-Za-z0-9_.-]` (core/site.ts),
+ * numbers and ISO times hold no comma or quote, so no field needs quoting.
  */
 function stationsCsv({ times, stations }: StationsJson): string {
-  const series = stations.filter((s) => s.inMesh);
-  const rows = [['time', ...series.map((s) => `${s.id}_elevation_m`)].join(',')];
-  times.forEach((time, k) => rows.push([time, ...series.map((s) => (s.elevation[k] === null ? '' : String(s.elevation[k])))].join(',')));
+  const columns = stations.flatMap((s) => (s.inMesh ? CSV_COLUMNS.flatMap(([key, suffix]) => (s[key] ? [{ header: `${s.id}_${suffix}`, values: s[key] }] : [])) : []));
+  const rows = [['time', ...columns.map((c) => c.header)].join(',')];
+  times.forEach((time, k) => rows.push([time, ...columns.map(({ values }) => (values[k] === null ? '' : String(values[k])))].join(',')));
   return `${rows.join('\r\n')}\r\n`;
 }
 
@@ -62,8 +74,13 @@ async function cycleDownloads(runDir: string): Promise<CycleDownload[]> {
   const downloads: CycleDownload[] = [];
   const stationsJson = join(runDir, 'products', 'stations.json');
   if ((await fileSize(stationsJson)) !== null) {
-    const content = stationsCsv(JSON.parse(await readFile(stationsJson, 'utf8')) as StationsJson);
-    downloads.push({ name: 'stations.csv', description: 'water level at each station, m, one row per output time (UTC)', mediaType: 'text/csv', bytes: Buffer.byteLength(content), source: { content } });
+    const stations = JSON.parse(await readFile(stationsJson, 'utf8')) as StationsJson;
+    const content = stationsCsv(stations);
+    const waves = stations.stations.some((s) => s.inMesh && s.sigWaveHeight);
+    const description = waves
+      ? 'water level (m), significant wave height (m), peak period (s) and mean wave direction (degrees from true north, coming from) at each station, one row per output time (UTC)'
+      : 'water level at each station, m, one row per output time (UTC)';
+    downloads.push({ name: 'stations.csv', description, mediaType: 'text/csv', bytes: Buffer.byteLength(content), source: { content } });
   }
   // A completed cycle has model output; were it removed since, the other downloads still stand.
   for (const file of await out2dPaths(runDir).catch(() => [])) {
