@@ -5,8 +5,10 @@
  * reaches it, a flooded polygon at the first time land inside it is flooded
  * over at least its minimum area. An alert carries the threshold, the peak
  * value over the forecast and when the threshold was first reached and the
- * peak came. Times the station is dry give no level, so they can neither
- * raise nor hold an alert.
+ * peak came. Times the station is dry give no level and no wave height, so
+ * they can neither raise nor hold an alert. Wave-height rules read the
+ * station's significant wave height (products/stations.ts) and stay silent
+ * for a run without waves.
  *
  * Each alert has its rule's key (kind, station, name): a cycle raises at most
  * one alert per rule, and notifications are delivered once per cycle and key.

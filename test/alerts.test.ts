@@ -65,6 +65,11 @@ describe('evaluateAlerts', () => {
     ]);
   });
 
+  it('takes no wave height from the times the station is dry', () => {
+    const alerts = evaluateAlerts({ waveHeight: thresholds.waveHeight }, { ...series, stationWaveHeights: new Map([['barra', [null, 1.5, null]]]) });
+    expect(alerts).toEqual([]);
+  });
+
   it('evaluates wave height on the station’s sigWaveHeight series when there is one', () => {
     const alerts = evaluateAlerts(thresholds, { ...series, stationWaveHeights: new Map([['barra', [1, 2.5, 3]]]) });
     expect(alerts.find((a) => a.kind === 'waveHeight')).toEqual({
