@@ -2,7 +2,9 @@
  * The web map's pieces: colormaps, legend ranges, the point locator and the
  * mesh boundary; and the field layer's drawing, in headless Chromium (a page
  * built with Vite from the layer's sources): its pixels against the
- * colormap of the value under them, masking, and the WebGL1 fallback.
+ * colormap of the value under them, masking, and the WebGL1 fallback; and
+ * the direction arrows: where they stand, which way they point and are
+ * drawn, and how they follow the map.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -14,12 +16,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { projectRoot } from '../core/project.js';
 import { COLORMAPS, colormapFor, niceRange, oklabOf, type Colormap } from '../web/src/map/colormap.js';
+import { ARROW_SPACING, goingTo, screenHeading } from '../web/src/map/directionArrows.js';
 import { boundaryChains } from '../web/src/map/coastline.js';
 import { MeshLocator } from '../web/src/map/meshLocator.js';
 import { launchChromium, openPage } from './support/browser.js';
 
-// coastline.ts also builds the Leaflet layer; Leaflet needs a window, boundaryChains does not.
-vi.mock('leaflet', () => ({ default: {} }));
+// coastline.ts and directionArrows.ts also build Leaflet layers; Leaflet needs a window, their pure functions do not.
+vi.mock('leaflet', () => ({ default: { Layer: class {} } }));
 
 /** OKLab lightness (0 black .. 1 white) of each LUT entry. */
 function lightness(colormap: Colormap): number[] {
@@ -257,6 +260,22 @@ describe('boundaryChains', () => {
   });
 });
 
+describe('wave direction', () => {
+  it.each([
+    // from, heading on screen (clockwise from up) where the waves go
+    [270, 90],
+    [0, 180],
+    [90, 270],
+    [180, 0],
+    [285, 105],
+    [-45, 135],
+  ])('waves from %d° go towards %d°', (from, heading) => {
+    const { east, north } = goingTo(from);
+    expect(Math.hypot(east, north)).toBeCloseTo(1, 12);
+    expect((screenHeading(east, -north) - heading + 360) % 360).toBeCloseTo(0, 9);
+  });
+});
+
 /**
  * The page: a map and a FieldLayer on a mesh sent from the test. `?webgl1` hides WebGL2 from the layer,
  * as in a browser without it. Source text, as the suite compiles without the DOM's types.
@@ -264,6 +283,7 @@ describe('boundaryChains', () => {
 const FIELD_PAGE = (web: string): string => `
 import { createMap } from '${web}/map/baseMap';
 import { COLORMAPS } from '${web}/map/colormap';
+import { DirectionArrows } from '${web}/map/directionArrows';
 import { FieldLayer } from '${web}/map/fieldLayer';
 
 if (new URLSearchParams(location.search).has('webgl1')) {
@@ -274,12 +294,58 @@ if (new URLSearchParams(location.search).has('webgl1')) {
 }
 const map = createMap(document.getElementById('map'), { version: 'test', basemap: null });
 let layer;
+let arrows;
 const settled = (change) => new Promise((done) => { map.once('moveend', () => requestAnimationFrame(() => done())); change(); });
+const productMeshOf = (mesh) => {
+  const lon = Float64Array.from(mesh.lon), lat = Float64Array.from(mesh.lat);
+  map.fitBounds([[Math.min(...lat), Math.min(...lon)], [Math.max(...lat), Math.max(...lon)]], { animate: false });
+  return { nodeCount: lon.length, triangleCount: mesh.triangles.length / 3, lon, lat, depth: new Float32Array(lon.length), triangles: Uint32Array.from(mesh.triangles) };
+};
+/** The arrows' pixels, read from a copy: reading the layer's own canvas again and again makes Chromium warn. */
+const arrowPixels = () => {
+  const copy = document.createElement('canvas');
+  copy.width = arrows.canvas.width;
+  copy.height = arrows.canvas.height;
+  const context = copy.getContext('2d', { willReadFrequently: true });
+  context.drawImage(arrows.canvas, 0, 0);
+  return context.getImageData(0, 0, copy.width, copy.height).data;
+};
+window.arrowPage = {
+  show(mesh, directions) {
+    arrows = new DirectionArrows(productMeshOf(mesh));
+    arrows.addTo(map);
+    arrows.setDirections(Float32Array.from(directions, (v) => v ?? NaN));
+  },
+  setDirections: (directions) => arrows.setDirections(directions && Float32Array.from(directions, (v) => v ?? NaN)),
+  /** The arrows drawn, each with where its middle is; the canvas's data attributes; the map's size. */
+  drawn() {
+    const list = arrows.arrows.map(({ x, y, dx, dy }) => {
+      const at = map.containerPointToLatLng([x, y]);
+      return { x, y, dx, dy, lon: at.lng, lat: at.lat };
+    });
+    const size = map.getSize();
+    return { arrows: list, count: arrows.canvas.dataset.arrows ?? null, heading: arrows.canvas.dataset.heading ?? null, width: size.x, height: size.y };
+  },
+  /** Longitude and latitude of container points. */
+  positions: (points) => points.map(([x, y]) => { const at = map.containerPointToLatLng([x, y]); return [at.lng, at.lat]; }),
+  /** The canvas's alpha at container points (CSS pixels). */
+  alpha(points) {
+    const canvas = arrows.canvas;
+    const ratio = canvas.width / map.getSize().x;
+    const pixels = arrowPixels();
+    return points.map(([x, y]) => pixels[4 * (Math.floor(x * ratio) + Math.floor(y * ratio) * canvas.width) + 3]);
+  },
+  opaquePixels() {
+    const pixels = arrowPixels();
+    let count = 0;
+    for (let k = 3; k < pixels.length; k += 4) if (pixels[k] > 0) count++;
+    return count;
+  },
+  zoomAndPan: (zoom, pan) => window.fieldPage.zoomAndPan(zoom, pan),
+};
 window.fieldPage = {
   show(mesh, values, range) {
-    const lon = Float64Array.from(mesh.lon), lat = Float64Array.from(mesh.lat);
-    const productMesh = { nodeCount: lon.length, triangleCount: mesh.triangles.length / 3, lon, lat, depth: new Float32Array(lon.length), triangles: Uint32Array.from(mesh.triangles) };
-    map.fitBounds([[Math.min(...lat), Math.min(...lon)], [Math.max(...lat), Math.max(...lon)]], { animate: false });
+    const productMesh = productMeshOf(mesh);
     layer = new FieldLayer(productMesh, { colormap: COLORMAPS.waterLevel, range });
     layer.addTo(map);
     layer.setValues(Float32Array.from(values, (v) => v ?? NaN));
@@ -320,7 +386,7 @@ interface FieldSample {
   value: number | null;
 }
 
-describe('FieldLayer in Chromium', () => {
+describe('FieldLayer and DirectionArrows in Chromium', () => {
   let dir: string;
   let server: Server;
   let base: string;
@@ -415,6 +481,105 @@ describe('FieldLayer in Chromium', () => {
     // A new view: the drawing follows the map.
     await call('fieldPage.zoomAndPan(1, [120, -60])');
     expectDrawn((await call<{ samples: FieldSample[] }>('fieldPage.samples(13)')).samples, wider);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  interface DrawnArrow {
+    x: number;
+    y: number;
+    dx: number;
+    dy: number;
+    lon: number;
+    lat: number;
+  }
+  interface Drawn {
+    arrows: DrawnArrow[];
+    count: string | null;
+    heading: string | null;
+    width: number;
+    height: number;
+  }
+  /** The band without values: the nodes of columns 30 to 33, as in the field's test. */
+  const dryNode = (node: number): boolean => column(node) >= 30 && column(node) <= 33;
+  const directions = (from: (node: number) => number): (number | null)[] => Array.from(mesh.lon, (_lon, n) => (dryNode(n) ? null : from(n)));
+
+  it.each([1, 2])('draws an arrow where the waves go at every wet lattice point, and follows the map (device pixel ratio %d)', async (deviceScaleFactor) => {
+    const { page, problems } = await openPage(browser, join(dir, 'screenshots'), { width: 640, height: 480 });
+    const devTools = await page.context().newCDPSession(page);
+    await devTools.send('Emulation.setDeviceMetricsOverride', { width: 640, height: 480, deviceScaleFactor, mobile: false });
+    await page.goto(base);
+    await page.waitForFunction('document.title === "ready"');
+    const call = <T>(body: string): Promise<T> => page.evaluate(body) as Promise<T>;
+    const args = (...values: unknown[]): string => values.map((value) => JSON.stringify(value)).join(', ');
+
+    // A swell from the west: every arrow points east.
+    await call(`arrowPage.show(${args({ lon: [...mesh.lon], lat: [...mesh.lat], triangles: [...mesh.triangles] }, directions(() => 270))})`);
+    const west = await call<Drawn>('arrowPage.drawn()');
+    expect(west.arrows.length).toBeGreaterThan(40);
+    expect(west.count).toBe(String(west.arrows.length));
+    expect(west.heading).toBe('90');
+    for (const arrow of west.arrows) {
+      expect(arrow.dx).toBeCloseTo(1, 6);
+      expect(arrow.dy).toBeCloseTo(0, 6);
+    }
+
+    // The arrows stand on a lattice ARROW_SPACING apart, at every point of it whose triangle is wet, and nowhere else.
+    const [first] = west.arrows;
+    const phase = (v: number) => ((v % ARROW_SPACING) + ARROW_SPACING) % ARROW_SPACING;
+    const lattice: [number, number][] = [];
+    for (let y = phase(first.y); y < west.height; y += ARROW_SPACING) for (let x = phase(first.x); x < west.width; x += ARROW_SPACING) lattice.push([x, y]);
+    const positions = await call<[number, number][]>(`arrowPage.positions(${args(lattice)})`);
+    const expected = lattice.filter((_, k) => {
+      const location = locator.locate(...positions[k]);
+      // Points about on an edge between a wet and a dry triangle may go either way in float32.
+      return location !== null && !location.nodes.some(dryNode);
+    });
+    const key = ([x, y]: [number, number]) => `${Math.round(x)},${Math.round(y)}`;
+    const drawnKeys = new Set(west.arrows.map((a) => key([a.x, a.y])));
+    const inDryTriangle = west.arrows.filter((a) => locator.locate(a.lon, a.lat)?.nodes.some(dryNode) ?? true);
+    expect(inDryTriangle).toEqual([]);
+    const missing = expected.filter((point) => !drawnKeys.has(key(point)));
+    expect(missing).toEqual([]);
+    expect(west.arrows.length).toBe(expected.length);
+
+    // On the canvas: the head's wide end beside the shaft near the tip, nothing that far beside the tail.
+    const beside = (a: DrawnArrow, along: number, across: number): [number, number] => [a.x + a.dx * along - a.dy * across, a.y + a.dy * along + a.dx * across];
+    const heads = west.arrows.flatMap((a) => [beside(a, 7, 3.5), beside(a, 7, -3.5)]);
+    const tails = west.arrows.flatMap((a) => [beside(a, -7, 3.5), beside(a, -7, -3.5)]);
+    const [headAlpha, tailAlpha] = await Promise.all([call<number[]>(`arrowPage.alpha(${args(heads)})`), call<number[]>(`arrowPage.alpha(${args(tails)})`)]);
+    expect(headAlpha.filter((alpha) => alpha < 200)).toEqual([]);
+    expect(tailAlpha.filter((alpha) => alpha > 40)).toEqual([]);
+
+    // 350° and 10° mixed in every triangle are a swell from the north (the vectors' mean), not from the south (the angles' mean).
+    await call(`arrowPage.setDirections(${args(directions((n) => (n % 2 === 0 ? 350 : 10)))})`);
+    const north = await call<Drawn>('arrowPage.drawn()');
+    expect(north.arrows.length).toBe(west.arrows.length);
+    for (const arrow of north.arrows) expect(Math.abs(screenHeading(arrow.dx, arrow.dy) - 180)).toBeLessThan(10.5);
+
+    // A west-north-west swell goes east-south-east.
+    await call(`arrowPage.setDirections(${args(directions(() => 285))})`);
+    expect((await call<Drawn>('arrowPage.drawn()')).heading).toBe('105');
+
+    // Panning carries the arrows with the map (the lattice is fixed to it); zooming samples a new lattice as dense on screen.
+    const before = await call<Drawn>('arrowPage.drawn()');
+    await call('arrowPage.zoomAndPan(0, [120, -60])');
+    const panned = await call<Drawn>('arrowPage.drawn()');
+    const pannedKeys = new Set(panned.arrows.map((a) => key([a.x, a.y])));
+    const stayed = before.arrows.filter((a) => a.x - 120 >= 0 && a.x - 120 < before.width && a.y + 60 >= 0 && a.y + 60 < before.height);
+    expect(stayed.length).toBeGreaterThan(20);
+    for (const a of stayed) expect(pannedKeys.has(key([a.x - 120, a.y + 60]))).toBe(true);
+    await call('arrowPage.zoomAndPan(1, [0, 0])');
+    const zoomed = await call<Drawn>('arrowPage.drawn()');
+    expect(zoomed.arrows.length).toBeGreaterThan(20);
+    const zoomedPhase = [phase(zoomed.arrows[0].x), phase(zoomed.arrows[0].y)];
+    for (const a of zoomed.arrows) expect([phase(a.x), phase(a.y)].map((v, i) => Math.abs(v - zoomedPhase[i]) < 1e-6 || Math.abs(Math.abs(v - zoomedPhase[i]) - ARROW_SPACING) < 1e-6)).toEqual([true, true]);
+    for (const a of zoomed.arrows) expect(locator.locate(a.lon, a.lat)?.nodes.some(dryNode)).toBe(false);
+
+    // No directions, no arrows.
+    await call('arrowPage.setDirections(null)');
+    expect(await call<Drawn>('arrowPage.drawn()')).toMatchObject({ arrows: [], count: null, heading: null });
+    expect(await call<number>('arrowPage.opaquePixels()')).toBe(0);
     expect(problems).toEqual([]);
     await page.close();
   });
