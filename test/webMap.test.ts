@@ -16,13 +16,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { projectRoot } from '../core/project.js';
 import { COLORMAPS, colormapFor, niceRange, oklabOf, type Colormap } from '../web/src/map/colormap.js';
-import { ARROW_SPACING, goingTo, screenHeading } from '../web/src/map/directionArrows.js';
+import { goingTo, screenHeading } from '../web/src/map/waveDirection.js';
 import { boundaryChains } from '../web/src/map/coastline.js';
 import { MeshLocator } from '../web/src/map/meshLocator.js';
 import { launchChromium, openPage } from './support/browser.js';
 
-// coastline.ts and directionArrows.ts also build Leaflet layers; Leaflet needs a window, their pure functions do not.
-vi.mock('leaflet', () => ({ default: { Layer: class {} } }));
+// coastline.ts also builds the Leaflet layer; Leaflet needs a window, boundaryChains does not.
+vi.mock('leaflet', () => ({ default: {} }));
 
 /** OKLab lightness (0 black .. 1 white) of each LUT entry. */
 function lightness(colormap: Colormap): number[] {
@@ -283,7 +283,7 @@ describe('wave direction', () => {
 const FIELD_PAGE = (web: string): string => `
 import { createMap } from '${web}/map/baseMap';
 import { COLORMAPS } from '${web}/map/colormap';
-import { DirectionArrows } from '${web}/map/directionArrows';
+import { ARROW_SPACING, DirectionArrows } from '${web}/map/directionArrows';
 import { FieldLayer } from '${web}/map/fieldLayer';
 
 if (new URLSearchParams(location.search).has('webgl1')) {
@@ -324,7 +324,7 @@ window.arrowPage = {
       return { x, y, dx, dy, lon: at.lng, lat: at.lat };
     });
     const size = map.getSize();
-    return { arrows: list, count: arrows.canvas.dataset.arrows ?? null, heading: arrows.canvas.dataset.heading ?? null, width: size.x, height: size.y };
+    return { arrows: list, count: arrows.canvas.dataset.arrows ?? null, heading: arrows.canvas.dataset.heading ?? null, width: size.x, height: size.y, spacing: ARROW_SPACING };
   },
   /** Longitude and latitude of container points. */
   positions: (points) => points.map(([x, y]) => { const at = map.containerPointToLatLng([x, y]); return [at.lng, at.lat]; }),
@@ -499,6 +499,7 @@ describe('FieldLayer and DirectionArrows in Chromium', () => {
     heading: string | null;
     width: number;
     height: number;
+    spacing: number;
   }
   /** The band without values: the nodes of columns 30 to 33, as in the field's test. */
   const dryNode = (node: number): boolean => column(node) >= 30 && column(node) <= 33;
@@ -526,9 +527,10 @@ describe('FieldLayer and DirectionArrows in Chromium', () => {
 
     // The arrows stand on a lattice ARROW_SPACING apart, at every point of it whose triangle is wet, and nowhere else.
     const [first] = west.arrows;
-    const phase = (v: number) => ((v % ARROW_SPACING) + ARROW_SPACING) % ARROW_SPACING;
+    const spacing = west.spacing;
+    const phase = (v: number) => ((v % spacing) + spacing) % spacing;
     const lattice: [number, number][] = [];
-    for (let y = phase(first.y); y < west.height; y += ARROW_SPACING) for (let x = phase(first.x); x < west.width; x += ARROW_SPACING) lattice.push([x, y]);
+    for (let y = phase(first.y); y < west.height; y += spacing) for (let x = phase(first.x); x < west.width; x += spacing) lattice.push([x, y]);
     const positions = await call<[number, number][]>(`arrowPage.positions(${args(lattice)})`);
     const expected = lattice.filter((_, k) => {
       const location = locator.locate(...positions[k]);
@@ -573,7 +575,7 @@ describe('FieldLayer and DirectionArrows in Chromium', () => {
     const zoomed = await call<Drawn>('arrowPage.drawn()');
     expect(zoomed.arrows.length).toBeGreaterThan(20);
     const zoomedPhase = [phase(zoomed.arrows[0].x), phase(zoomed.arrows[0].y)];
-    for (const a of zoomed.arrows) expect([phase(a.x), phase(a.y)].map((v, i) => Math.abs(v - zoomedPhase[i]) < 1e-6 || Math.abs(Math.abs(v - zoomedPhase[i]) - ARROW_SPACING) < 1e-6)).toEqual([true, true]);
+    for (const a of zoomed.arrows) expect([phase(a.x), phase(a.y)].map((v, i) => Math.abs(v - zoomedPhase[i]) < 1e-6 || Math.abs(Math.abs(v - zoomedPhase[i]) - spacing) < 1e-6)).toEqual([true, true]);
     for (const a of zoomed.arrows) expect(locator.locate(a.lon, a.lat)?.nodes.some(dryNode)).toBe(false);
 
     // No directions, no arrows.

@@ -16,6 +16,7 @@ import L from 'leaflet';
 
 import { coverMap, followZoom } from './mapCanvas';
 import { MeshLocator } from './meshLocator';
+import { goingTo, screenHeading } from './waveDirection';
 import './map.css';
 
 /** Lattice spacing, CSS pixels: dense enough to read the pattern, sparse enough to read the field under it. */
@@ -47,20 +48,6 @@ export interface ArrowMesh {
   lon: ArrayLike<number>;
   lat: ArrayLike<number>;
   triangles: ArrayLike<number>;
-}
-
-/**
- * Where waves coming from `from` (degrees clockwise from north) go, as a unit vector east and north.
- * On a Web Mercator map north is up and angles are kept, so on screen it is (east, −north).
- */
-export function goingTo(from: number): { east: number; north: number } {
-  const radians = (from * Math.PI) / 180;
-  return { east: -Math.sin(radians), north: -Math.cos(radians) };
-}
-
-/** The screen heading of a vector (x right, y down), degrees clockwise from up in 0..360. */
-export function screenHeading(dx: number, dy: number): number {
-  return ((Math.atan2(dx, -dy) * 180) / Math.PI + 360) % 360;
 }
 
 export class DirectionArrows extends L.Layer {

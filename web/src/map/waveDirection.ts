@@ -1,0 +1,21 @@
+/**
+ * Wave directions as the products give them (degrees clockwise from true
+ * north that the waves come from, nautical) and as the map draws them
+ * (where the waves go, on screen). Free of the DOM and of Leaflet, so the
+ * node tests load it.
+ */
+
+/**
+ * Where waves coming from `from` go, as a unit vector east and north. On a
+ * Web Mercator map north is up and angles are kept, so on screen it points
+ * along (east, −north).
+ */
+export function goingTo(from: number): { east: number; north: number } {
+  const radians = (from * Math.PI) / 180;
+  return { east: -Math.sin(radians), north: -Math.cos(radians) };
+}
+
+/** The heading of a screen vector (x right, y down), degrees clockwise from up, in 0..360. */
+export function screenHeading(dx: number, dy: number): number {
+  return ((Math.atan2(dx, -dy) * 180) / Math.PI + 360) % 360;
+}
