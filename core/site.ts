@@ -113,7 +113,7 @@ const Forcing = Type.Union([
 export const WAVE_STEP_DEFAULTS: Readonly<WaveSettings> = { breakerIndex: 0.73, windSea: false };
 
 /** Our names of the wave fields a wave forcing file delivers: significant wave height (m), peak period (s), mean direction (degrees, coming from, clockwise from true north). */
-export const WAVE_FIELDS = ['hs', 'tp', 'dir'] as const;
+export const WAVE_FORCING_FIELDS = ['hs', 'tp', 'dir'] as const;
 
 /**
  * A fetched wave forcing, or one sea state held at the boundary for the
@@ -383,8 +383,8 @@ function waveProblems({ forcings, model }: Site): FieldProblem[] {
     }
   } else if (waves?.type === 'ncss') {
     for (const name of Object.keys(waves.variableNames ?? {})) {
-      if (!(WAVE_FIELDS as readonly string[]).includes(name)) {
-        problems.push({ path: `/forcings/waves/variableNames/${pointerToken(name)}`, message: `"${name}" is not a wave field (${WAVE_FIELDS.join(', ')}): the names to map are ours, the values the dataset's` });
+      if (!(WAVE_FORCING_FIELDS as readonly string[]).includes(name)) {
+        problems.push({ path: `/forcings/waves/variableNames/${pointerToken(name)}`, message: `"${name}" is not a wave field (${WAVE_FORCING_FIELDS.join(', ')}): the names to map are ours, the values the dataset's` });
       }
     }
   }

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 
 import type { ForcingSourceConfig } from '../activities/forcing/source.js';
-import { SiteSchema, WAVE_FIELDS, formatFieldProblem, meshFitProblems, validateSite, type Site, type SiteForcing, type SiteInput, type SiteWaveForcing } from '../core/site.js';
+import { SiteSchema, WAVE_FORCING_FIELDS, formatFieldProblem, meshFitProblems, validateSite, type Site, type SiteForcing, type SiteInput, type SiteWaveForcing } from '../core/site.js';
 
 /** A small estuary site in lon/lat with two open boundaries of 3 nodes each. */
 function goodSite(): SiteInput {
@@ -203,7 +203,7 @@ describe('SiteSchema', () => {
       {
         type: fc.constant('ncss' as const),
         url: fc.webUrl({ validSchemes: ['https', 'http'] }),
-        variableNames: fc.dictionary(fc.constantFrom(...WAVE_FIELDS), fc.string({ minLength: 1, maxLength: 8 })),
+        variableNames: fc.dictionary(fc.constantFrom(...WAVE_FORCING_FIELDS), fc.string({ minLength: 1, maxLength: 8 })),
         deadlineHours: finite(0.5, 48),
       },
       { requiredKeys: ['type', 'url', 'deadlineHours'] },
