@@ -9,7 +9,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import { meshCrs } from '../core/crs.js';
-import type { Site } from '../core/site.js';
+import { WAVE_FORCING_FIELDS, type Site, type SiteForcing } from '../core/site.js';
 import { SiteNotFoundError, type Catalog, type SiteRecord } from './catalog.js';
 import { newestEarlierForcing } from './forcing/fallback.js';
 import { createForcingSource, type BoundingBox, type ForcingKind } from './forcing/source.js';
@@ -24,7 +24,7 @@ import { chooseRunStart, forcingCacheDirFor, prepareRun, runDirFor, type Prepare
 const HOUR_MS = 3_600_000;
 
 /** The fields each kind of forcing must deliver, by our names. */
-const FORCING_VARIABLES: Partial<Record<ForcingKind, string[]>> = { atmosphere: ['uwind', 'vwind', 'prmsl'] };
+const FORCING_VARIABLES: Partial<Record<ForcingKind, string[]>> = { atmosphere: ['uwind', 'vwind', 'prmsl'], waves: [...WAVE_FORCING_FIELDS] };
 
 /** Degrees added around the mesh so that interpolation at its edge has grid points on both sides. */
 const FORCING_MARGIN_DEG = 0.25;
@@ -33,7 +33,7 @@ export interface ForcingFetch {
   siteId: string;
   cycle: string;
   kind: ForcingKind;
-  source: Site['forcings'][ForcingKind] & object;
+  source: SiteForcing;
   bbox: BoundingBox;
   start: string;
   end: string;
@@ -161,10 +161,10 @@ export function createCycleActivities(options: CycleActivityOptions) {
     },
 
     /** Hot-starts from the previous cycle when it can (prepareRun.ts chooseRunStart); the catalog shows how the run started from here on. */
-    async prepareRun({ site, cycle, atmosphere }: { site: SiteRecord; cycle: string; atmosphere?: FetchedForcing }): Promise<PreparedRun> {
+    async prepareRun({ site, cycle, atmosphere, waves }: { site: SiteRecord; cycle: string; atmosphere?: FetchedForcing; waves?: FetchedForcing }): Promise<PreparedRun> {
       try {
         const start = await chooseRunStart(dataDir, site, cycle);
-        const run = await prepareRun({ dataDir, site, cycle, forcings: atmosphere ? { atmosphere } : {}, start });
+        const run = await prepareRun({ dataDir, site, cycle, forcings: { ...(atmosphere && { atmosphere }), ...(waves && { waves }) }, start });
         catalog.updateCycle(site.config.id, cycle, { summary: { initialState: run.initialState } });
         return run;
       } catch (error) {
@@ -235,14 +235,18 @@ function cycleTime(cycle: string): Date {
   return when;
 }
 
-/** The forcings the built-in model can take today; the others configured are left to later issues (waves, ocean residual). */
+/**
+ * The forcings the built-in model can take today; the ocean residual is left
+ * to a later issue. A constant sea state is in the site config itself, so
+ * there is nothing to fetch for it.
+ */
 function forcingFetches(record: SiteRecord, cycle: Date): ForcingFetch[] {
   const site = record.config;
   const { spinUpHours, forecastHours } = site.schedule;
   const fetches: ForcingFetch[] = [];
   for (const kind of Object.keys(FORCING_VARIABLES) as ForcingKind[]) {
     const source = site.forcings[kind];
-    if (!source) continue;
+    if (!source || source.type === 'constant') continue;
     fetches.push({
       siteId: site.id,
       cycle: cycle.toISOString(),

@@ -126,7 +126,7 @@ async function demoRunDirectory(dir: string, mesh: Mesh, site: Site, tide: TideC
   await writeFile(join(dir, 'param.nml'), formatParam({
     rnday: hours / 24, dt, nspool, ihfskip: steps, start, utcStart: 0, ics: 2, ihot: 0, icElev: 0, h0,
     dramp: 0.5 / 24, nchi: -1, hminMan: 1, ncor: 1, coricoef: 0, rlatitude: tide.latitude, nws: 0, wtiminc: dt, drampwind: 0,
-    nhot: 0, nhotWrite: steps, output: { elevation: true, depthAverageVel: false },
+    nhot: 0, nhotWrite: steps, waves: false, output: { elevation: true, depthAverageVel: false },
   }));
   const end = new Date(start.getTime() + hours * 3_600_000);
   const frequencies = nodalFactors(tide.constituents.map((c) => c.name), start, end)

@@ -169,7 +169,8 @@ export async function forecastCycle(input: ForecastCycleInput): Promise<CycleSum
 
     enter('prepare');
     const atmosphere = fetched.find((f) => f?.kind === 'atmosphere');
-    const run = await preparation.prepareRun({ site: site.record, cycle, atmosphere });
+    const waves = fetched.find((f) => f?.kind === 'waves');
+    const run = await preparation.prepareRun({ site: site.record, cycle, atmosphere, waves });
     for (const { forcing: name, reason } of run.omitted) {
       if (!degraded.includes(name)) degraded.push(name);
       progress.messages.push(`${name} forcing left out of the run: ${reason}`);

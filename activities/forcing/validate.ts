@@ -211,7 +211,7 @@ function anyValid(values: NumericArray, isMissing: (value: number) => boolean): 
 }
 
 /** _FillValue and missing_value, or netCDF's default fill when the variable declares none. */
-function missingTest(file: NetcdfFile, variable: VariableInfo): (value: number) => boolean {
+export function missingTest(file: NetcdfFile, variable: VariableInfo): (value: number) => boolean {
   const declared = ['_FillValue', 'missing_value'].flatMap((name) => {
     const value = file.attribute(name, variable.name)?.value;
     return Array.isArray(value) ? value : [];
