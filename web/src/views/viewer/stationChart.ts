@@ -39,6 +39,7 @@ const THRESHOLD_COLOUR = '#a3192b';
 // A violet apart from the level's blue and the thresholds' red; its thresholds share it, so each line reads with its own axis.
 const WAVE_COLOUR = '#6a2c91';
 const MARKER_COLOUR = '#14212b';
+const LABEL_BACKING = 'rgba(255, 255, 255, 0.85)';
 const CHART_HEIGHT = 220;
 
 export class StationChart {
@@ -186,13 +187,18 @@ export class StationChart {
     ctx.setLineDash([6 * ratio, 4 * ratio]);
     const line = (y: number, label: string, colour: string, side: 'left' | 'right') => {
       ctx.strokeStyle = colour;
-      ctx.fillStyle = colour;
       ctx.textAlign = side;
       ctx.beginPath();
       ctx.moveTo(bbox.left, y);
       ctx.lineTo(bbox.left + bbox.width, y);
       ctx.stroke();
-      ctx.fillText(label, side === 'left' ? bbox.left + 4 * ratio : bbox.left + bbox.width - 4 * ratio, y - 2 * ratio);
+      const x = side === 'left' ? bbox.left + 4 * ratio : bbox.left + bbox.width - 8 * ratio;
+      const width = ctx.measureText(label).width;
+      // A light backing keeps the label readable where a series or the other kind of line crosses it.
+      ctx.fillStyle = LABEL_BACKING;
+      ctx.fillRect(side === 'left' ? x - 2 * ratio : x - width - 2 * ratio, y - 16 * ratio, width + 4 * ratio, 14 * ratio);
+      ctx.fillStyle = colour;
+      ctx.fillText(label, x, y - 2 * ratio);
     };
     for (const threshold of thresholds.level) line(Math.round(u.valToPos(threshold.level, 'y', true)), `${threshold.name} (${formatNumber(threshold.level)} m)`, THRESHOLD_COLOUR, 'left');
     // Wave-height lines only with the wave axis to place them on; labelled on its side.
