@@ -144,7 +144,7 @@ describe('the viewer with waves', () => {
     const mapBox = (await page.locator('[data-testid="forecast-map"]').boundingBox())!;
     await page.mouse.move(mapBox.x + mapBox.width * 0.3, mapBox.y + mapBox.height * 0.5);
     await page.locator('.leaflet-control-zoom-in').click();
-    await page.waitForFunction((before) => document.querySelector('canvas.direction-arrows')?.getAttribute('data-arrows') !== before, String(last.count));
+    await page.waitForFunction(`document.querySelector('canvas.direction-arrows')?.getAttribute('data-arrows') !== '${last.count}'`);
     expect((await arrowState()).count).toBeGreaterThan(10);
     await page.locator('.leaflet-control-zoom-out').click();
 
