@@ -10,19 +10,21 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { openCatalog } from '../activities/catalog.js';
+import { prepareRun } from '../activities/prepareRun.js';
 import { haversineDistance } from '../core/geodesy.js';
 import { readMesh, writeGr3Property, writeMesh } from '../core/mesh/gr3.js';
 import { hasErrors, type Mesh } from '../core/mesh/mesh.js';
 import { meshStats } from '../core/mesh/stats.js';
 import { openOut2d } from '../core/out2d.js';
 import { formatBctides } from '../core/schism/bctides.js';
-import { formatParam } from '../core/schism/param.js';
-import { meshFitProblems, validateSite, type Site } from '../core/site.js';
+import { formatParam, readParam } from '../core/schism/param.js';
+import { readWavesTh, WAVES_TH } from '../core/schism/wavesTh.js';
+import { meshFitProblems, validateSite, WAVE_STEP_DEFAULTS, type Site } from '../core/site.js';
 import { nodalFactors, type TideConstants } from '../core/tide/predict.js';
 import { runModel } from '../model/run.js';
 import { installDemoSite } from '../server/demo/install.js';
-import { generateDemoMesh } from '../server/demo/mesh.js';
-import { DEMO_SITE_ID, DEMO_TIDE, demoSiteConfig } from '../server/demo/site.js';
+import { DEMO_ORIGIN, generateDemoMesh } from '../server/demo/mesh.js';
+import { DEMO_SITE_ID, DEMO_SWELL, DEMO_TIDE, demoSiteConfig } from '../server/demo/site.js';
 
 let root: string;
 beforeAll(async () => {
@@ -83,8 +85,26 @@ describe('demo site config', () => {
     expect(site!.id).toBe(DEMO_SITE_ID);
     expect(site!.schedule).toMatchObject({ enabled: false, forecastHours: 72, spinUpHours: 24 });
     expect(site!.tide).toEqual({ type: 'harmonic', z0: 0, boundaries: [{ type: 'uniform', constituents: DEMO_TIDE.constituents }] });
-    expect(site!.stations.map((s) => s.id)).toEqual(['mouth', 'mid', 'head', 'marsh']);
+    expect(site!.stations.map((s) => s.id)).toEqual(['shelf', 'mouth', 'mid', 'head', 'marsh']);
     expect(site!.thresholds.floodedArea).toBeGreaterThan(0);
+  });
+
+  it('brings a west-north-west winter swell that the shelf station sees above its wave threshold', () => {
+    const { site } = validateSite(demoSiteConfig());
+    expect(site!.forcings.waves).toEqual({ type: 'constant', sigWaveHeight: 2.5, peakPeriod: 14, meanWaveDirection: 285 });
+    const mesh = generateDemoMesh();
+    const shelf = site!.stations.find((s) => s.id === 'shelf')!;
+    const node = nearestNode(mesh, shelf.lon, shelf.lat);
+    // 3 km offshore of the mouth, on the open sea side, in 12 m of water.
+    expect(haversineDistance(shelf.lon, shelf.lat, DEMO_ORIGIN.lon, DEMO_ORIGIN.lat)).toBeCloseTo(3000, -2);
+    expect(shelf.lon).toBeLessThan(DEMO_ORIGIN.lon);
+    expect(mesh.depth[node]).toBeGreaterThan(10);
+    expect(mesh.depth[node]).toBeLessThan(14);
+    const [rule] = site!.thresholds.waveHeight!;
+    expect(rule.stationId).toBe('shelf');
+    // Breaking starts past γ × depth (the default γ), far above the swell there: it arrives whole, above the threshold.
+    expect(WAVE_STEP_DEFAULTS.breakerIndex * mesh.depth[node]).toBeGreaterThan(3 * DEMO_SWELL.sigWaveHeight);
+    expect(DEMO_SWELL.sigWaveHeight).toBeGreaterThan(rule.height);
   });
 });
 
@@ -151,6 +171,32 @@ function nearestNode(mesh: Mesh, lon: number, lat: number): number {
   }
   return best;
 }
+
+describe('demo run directory', () => {
+  it('carries the swell at every open-boundary node through the whole cycle', async () => {
+    const dataDir = await mkdtemp(join(root, 'data-'));
+    const catalog = openCatalog(dataDir);
+    try {
+      const site = await installDemoSite(catalog, join(dataDir, 'uploads'));
+      const run = await prepareRun({ dataDir, site, cycle: new Date('2026-11-25T00:00:00Z') });
+      expect(run.waves).toBe('constant sea state: Hs 2.5 m, Tp 14 s, from 285°');
+      expect(await readParam(join(run.runDir, 'param.nml'))).toMatchObject({ waves: true, runSeconds: 96 * 3600 });
+      const mesh = generateDemoMesh();
+      const waves = await readWavesTh(join(run.runDir, WAVES_TH), mesh);
+      expect([waves.start, waves.end]).toEqual([0, 96 * 3600]);
+      for (const seconds of [0, 24 * 3600, 96 * 3600]) {
+        const sea = waves.at(seconds);
+        expect(sea.sigWaveHeight).toHaveLength(mesh.openBoundaries[0].nodes.length);
+        for (let j = 0; j < sea.sigWaveHeight.length; j++) {
+          expect([sea.sigWaveHeight[j], sea.peakPeriod[j]]).toEqual([2.5, 14]);
+          expect(sea.meanWaveDirection[j]).toBeCloseTo(285, 4);
+        }
+      }
+    } finally {
+      catalog.close();
+    }
+  });
+});
 
 describe('demo run', () => {
   it('floods the low land at a spring high water and leaves the high land dry', async () => {

@@ -44,6 +44,8 @@ export function demoLonLat(x: number, y: number): { lon: number; lat: number } {
 
 /** Places in the estuary, in metres from the mouth, where site.ts puts its stations. */
 export const DEMO_PLACES = {
+  /** On the shelf 3 km off the mouth, 12 m deep: the swell as it arrives, before the beach and the bar break it. */
+  shelf: { x: -3000, y: channelAxis(0) },
   mouth: { x: 0, y: channelAxis(0) },
   midEstuary: { x: 3500, y: channelAxis(3500) },
   head: { x: 6800, y: channelAxis(6800) },

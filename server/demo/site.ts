@@ -1,6 +1,7 @@
 /**
  * The demo site: the idealised estuary of mesh.ts, forced at its open
- * boundary by the harmonic constants of a real tide gauge.
+ * boundary by the harmonic constants of a real tide gauge and by a typical
+ * winter swell.
  *
  * Constants: NOAA CO-OPS station 9414131, Pillar Point Harbor (Half Moon
  * Bay), California, as NOAA publishes them at
@@ -35,6 +36,13 @@ export const DEMO_TIDE: TideConstants = {
   constituents: PUBLISHED.map(([name, feet, phase]) => ({ name, amplitude: feet * FOOT, phase })),
 };
 
+/**
+ * A long-period winter swell from the west-north-west, as North Pacific
+ * storms send to this coast: the same every day, so that a cycle of any date
+ * has waves offline, without a wave forecast to fetch.
+ */
+export const DEMO_SWELL = { type: 'constant', sigWaveHeight: 2.5, peakPeriod: 14, meanWaveDirection: 285 } as const;
+
 /** A station's position, rounded to 1e-5° (about a metre). */
 function station(id: string, name: string, place: { x: number; y: number }) {
   const { lon, lat } = demoLonLat(place.x, place.y);
@@ -44,7 +52,10 @@ function station(id: string, name: string, place: { x: number; y: number }) {
 /**
  * The demo site's config. The spring high waters of this gauge reach 1.1–1.2 m
  * above mean sea level (late November 2026: 1.17 m), the neap ones 0.4–0.6 m:
- * the thresholds are set so that springs raise alerts and neaps do not.
+ * the level thresholds are set so that springs raise alerts and neaps do not.
+ * The swell keeps its height over the 12 m deep shelf, where depth-induced
+ * breaking starts only past γ × 12 m ≈ 9 m, so the shelf station's 2 m
+ * threshold raises an alert every cycle: the demo shows a wave alert.
  */
 export function demoSiteConfig(): SiteInput {
   return {
@@ -56,8 +67,9 @@ export function demoSiteConfig(): SiteInput {
       z0: 0,
       boundaries: [{ type: 'uniform', constituents: DEMO_TIDE.constituents.map((c) => ({ ...c })) }],
     },
-    forcings: {},
+    forcings: { waves: { ...DEMO_SWELL } },
     stations: [
+      station('shelf', 'Shelf, 3 km off the mouth', DEMO_PLACES.shelf),
       station('mouth', 'Estuary mouth', DEMO_PLACES.mouth),
       station('mid', 'Mid-estuary channel', DEMO_PLACES.midEstuary),
       station('head', 'Estuary head', DEMO_PLACES.head),
@@ -69,6 +81,7 @@ export function demoSiteConfig(): SiteInput {
         { stationId: 'marsh', level: 0.8, name: 'marsh flooded' },
       ],
       floodedArea: 1,
+      waveHeight: [{ stationId: 'shelf', height: 2, name: 'swell over 2 m' }],
     },
     model: { dt: 60, nspool: 10, h0: 0.05, manning: 0.025 },
     schedule: { enabled: false, hourUtc: 3, cycleHourUtc: 0, forecastHours: 72, spinUpHours: 24 },
