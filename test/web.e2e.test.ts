@@ -2,8 +2,9 @@
  * The web app end to end, in real headless Chromium against the real stack:
  * the Temporal dev server, the cycle worker running the model as a process,
  * and the API serving the built app (web/dist, made by `npm run build`).
- * A user creates a site with the wizard from the demo mesh, starts a run,
- * watches it complete, explores the forecast and opens a station chart.
+ * A user creates a site with the wizard from the demo mesh (and the demo's
+ * constant west-north-westerly swell), starts a run, watches it complete,
+ * explores the forecast, its waves included, and opens a station chart.
  * Screenshots land in test/out/screenshots/.
  */
 import { existsSync } from 'node:fs';
@@ -122,6 +123,11 @@ describe('the web app in Chromium', () => {
       await row.locator('input[name="constituent-amplitude"]').fill(String(constituent.amplitude));
       await row.locator('input[name="constituent-phase"]').fill(String(constituent.phase));
     }
+    // Waves: the demo's winter swell, one sea state for the whole run.
+    await step('tide').locator('select[name="waves-type"]').selectOption('constant');
+    await step('tide').locator('input[name="waves-sigWaveHeight"]').fill('2.5');
+    await step('tide').locator('input[name="waves-peakPeriod"]').fill('14');
+    await step('tide').locator('input[name="waves-meanWaveDirection"]').fill('285');
     await next();
 
     // Stations: one by a click on the map, one typed (the estuary mouth).
@@ -159,6 +165,7 @@ describe('the web app in Chromium', () => {
     expect(saved.stations.map((s) => s.id)).toEqual(['channel', 'mouth']);
     expect(saved.tide.type === 'harmonic' && saved.tide.boundaries[0].type === 'uniform' && saved.tide.boundaries[0].constituents.map((c) => c.name)).toEqual(['M2', 'K1']);
     expect(saved.schedule).toMatchObject({ enabled: false, forecastHours: 12, spinUpHours: 6 });
+    expect(saved.forcings.waves).toEqual({ type: 'constant', sigWaveHeight: 2.5, peakPeriod: 14, meanWaveDirection: 285 });
 
     // Runs: start one, follow it live, see it complete.
     await page.locator('[data-action="run-now"]').click();
@@ -200,6 +207,29 @@ describe('the web app in Chromium', () => {
     await watched.screenshot('6-station-chart');
     await page.keyboard.press('Escape');
     await chart.waitFor({ state: 'hidden' });
+
+    // Waves: their height with arrows where they go, east-south-east for a swell from 285°, and Hs in the station chart.
+    const variable = page.locator('[data-testid="variable-select"]');
+    expect(await variable.locator('option').allTextContents()).toContain('Wave height');
+    await variable.selectOption('sigWaveHeight');
+    await page.locator('[data-testid="forecast-viewer"][data-variable="sigWaveHeight"]').waitFor({ state: 'attached' });
+    const arrows = page.locator('[data-testid="forecast-map"] canvas.direction-arrows[data-arrows]');
+    await arrows.waitFor({ state: 'attached' });
+    expect(Number(await arrows.getAttribute('data-arrows'))).toBeGreaterThan(10);
+    // 105° offshore; refraction turns the swell towards the beach's normal (90°) as it shoals.
+    const heading = Number(await arrows.getAttribute('data-heading'));
+    expect(heading).toBeGreaterThan(80);
+    expect(heading).toBeLessThan(125);
+    await watched.screenshot('6b-viewer-waves');
+    await page.locator('[data-testid="station-list"] button[data-station="mouth"]').click();
+    await chart.locator('canvas').first().waitFor();
+    expect(await chart.locator('.u-legend').textContent()).toContain('Wave height Hs');
+    expect(await chart.locator('.station-facts').textContent()).toMatch(/Highest wave height \d+\.\d+ m at/);
+    await watched.screenshot('6c-station-chart-waves');
+    await page.keyboard.press('Escape');
+    await chart.waitFor({ state: 'hidden' });
+    await variable.selectOption('elevation');
+    await page.locator('[data-testid="forecast-viewer"][data-variable="elevation"]').waitFor({ state: 'attached' });
 
     // The maximum envelope is another field; the flood overlay says how much land is under water.
     await page.locator('[data-testid="max-toggle"]').check();
