@@ -41,6 +41,6 @@ export interface RunSummary {
   volume_change_relative: number;
   /** Highest elevation (m) of a wet node over the output frames and the end state. */
   max_elevation_m: number;
-  /** Wall seconds by part: the solver (including the boundary forcing), the boundary forcing alone, atmosphere reads, outputs. */
-  timing_s: { solver: number; boundary: number; atmosphere: number; output: number };
+  /** Wall seconds by part: the solver (including the boundary forcing), the boundary forcing alone, atmosphere reads, the wave step, outputs. */
+  timing_s: { solver: number; boundary: number; atmosphere: number; waves: number; output: number };
 }

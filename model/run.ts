@@ -28,7 +28,8 @@ import { boundaryElevation } from './boundaryForcing.js';
 import { allocateNodalFields, sampleNodalFields, type NodalFields } from './output.js';
 import { loadRunDirectory, RUN_FILES, type RunDirectory } from './runDirectory.js';
 import { setStillWater, totalVolume } from './state.js';
-import { ShallowWaterModel, type BoundaryElevation } from './stepper.js';
+import { ShallowWaterModel, type AtmosphereFields, type BoundaryElevation } from './stepper.js';
+import { WaveModel, type SeaState } from './waves/waveModel.js';
 
 export interface RunOptions {
   /** Worker threads; by default one per TRIANGLES_PER_THREAD triangles, up to the core count. */
@@ -67,7 +68,7 @@ async function cycle(run: RunDirectory, options: RunOptions): Promise<RunSummary
   const emit = options.onEvent ?? (() => undefined);
   const threads = options.threads ?? defaultThreads(mesh.triangles.length / 3);
   const wallStart = performance.now();
-  const timing = { solver: 0, boundary: 0, atmosphere: 0, output: 0 };
+  const timing = { solver: 0, boundary: 0, atmosphere: 0, waves: 0, output: 0 };
 
   const boundary = boundaryElevation(run);
   const timedBoundary: BoundaryElevation = (time, eta) => {
@@ -91,7 +92,19 @@ async function cycle(run: RunDirectory, options: RunOptions): Promise<RunSummary
     ...(params.output.elevation ? (['elevation'] as const) : []),
     ...(params.output.depthAverageVel ? (['depthAverageVelX', 'depthAverageVelY'] as const) : []),
     'dryFlagNode',
+    ...(run.waves ? (['sigWaveHeight', 'peakPeriod', 'meanWaveDirection'] as const) : []),
   ];
+  const waves = run.waves && new WaveModel(mesh, { ics: params.ics, breakerIndex: run.waves.settings.breakerIndex, windSea: run.waves.settings.windSea, minDepth: params.h0, dual: model.dual });
+  const sea: SeaState = { sigWaveHeight: new Float64Array(mesh.x.length), peakPeriod: new Float64Array(mesh.x.length), meanWaveDirection: new Float64Array(mesh.x.length) };
+  const wind = atmosphere && waves && run.waves?.settings.windSea ? atmosphereFields(mesh.x.length) : undefined;
+  /** The sea state for the flow of the moment: the wave step sees the total depth, tide and surge included. */
+  const solveWaves = (time: number) => {
+    if (!waves || !run.waves) return;
+    const t0 = performance.now();
+    if (wind) atmosphere?.fill(time, wind);
+    waves.solve(model.state.h, run.waves.at(time), wind && { x: wind.windX, y: wind.windY }, sea);
+    timing.waves += (performance.now() - t0) / 1000;
+  };
   let writer: { file: number; out2d: Out2dWriter } | undefined;
   try {
     await model.ready();
@@ -114,13 +127,14 @@ async function cycle(run: RunDirectory, options: RunOptions): Promise<RunSummary
     };
     const frame = async (step: number) => {
       sampleNodalFields(model, nodal);
+      solveWaves(step * dt);
       maxElevation = Math.max(maxElevation, wetMaximum(nodal));
       const file = Math.floor((step - 1) / ihfskip) + 1;
       if (writer === undefined) {
         const path = join(outputs, `out2d_${file}.nc`);
         writer = { file, out2d: await Out2dWriter.create(path, mesh, { start: params.start, coordinates: params.ics === 2 ? 'lonlat' : 'metres', fields }) };
       }
-      await writer.out2d.appendFrame(step * dt, frameValues(nodal, fields));
+      await writer.out2d.appendFrame(step * dt, frameValues(nodal, sea, fields));
     };
     const closeStack = async () => {
       if (writer === undefined) return;
@@ -181,7 +195,7 @@ async function cycle(run: RunDirectory, options: RunOptions): Promise<RunSummary
       volume_change_m3: volumeEnd - volumeStart,
       volume_change_relative: volumeStart > 0 ? (volumeEnd - volumeStart) / volumeStart : 0,
       max_elevation_m: maxElevation,
-      timing_s: { solver: round(timing.solver), boundary: round(timing.boundary), atmosphere: round(timing.atmosphere), output: round(timing.output) },
+      timing_s: { solver: round(timing.solver), boundary: round(timing.boundary), atmosphere: round(timing.atmosphere), waves: round(timing.waves), output: round(timing.output - timing.waves) },
     };
     emit({ event: 'done', ...summary });
     return summary;
@@ -208,14 +222,19 @@ function startState(run: RunDirectory, model: ShallowWaterModel): void {
   model.time = run.firstStep * run.params.dt;
 }
 
-function frameValues(nodal: NodalFields, fields: readonly Field[]): Partial<Record<Field, ArrayLike<number>>> {
-  const all: Partial<Record<Field, ArrayLike<number>>> = {
+function frameValues(nodal: NodalFields, sea: SeaState, fields: readonly Field[]): Partial<Record<Field, ArrayLike<number>>> {
+  const all: Record<Field, ArrayLike<number>> = {
     elevation: nodal.elevation,
     depthAverageVelX: nodal.velocityX,
     depthAverageVelY: nodal.velocityY,
     dryFlagNode: nodal.dry,
+    ...sea,
   };
   return Object.fromEntries(fields.map((f) => [f, all[f]]));
+}
+
+function atmosphereFields(nodes: number): AtmosphereFields {
+  return { windX: new Float64Array(nodes), windY: new Float64Array(nodes), pressure: new Float64Array(nodes) };
 }
 
 function wetMaximum(nodal: NodalFields): number {

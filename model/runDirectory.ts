@@ -17,6 +17,7 @@ import { ELEV2D_TH, readElev2dTh, type Elev2dTh } from '../core/schism/elev2dTh.
 import { meshSides, readHotstart, type Hotstart, type MeshSides } from '../core/schism/hotstart.js';
 import { readParam, type ModelParameters } from '../core/schism/param.js';
 import { openSfluxAir, type SfluxAir } from '../core/schism/sflux.js';
+import { readWavesTh, WAVES_TH, type WavesTh } from '../core/schism/wavesTh.js';
 
 export const RUN_FILES = {
   mesh: 'hgrid.gr3',
@@ -27,6 +28,7 @@ export const RUN_FILES = {
   manning: 'manning.gr3',
   sflux: 'sflux',
   hotstart: 'hotstart.nc',
+  waves: WAVES_TH,
   outputs: 'outputs',
 } as const;
 
@@ -51,6 +53,8 @@ export interface RunDirectory {
   readonly sflux: SfluxAir | undefined;
   /** Present when ihot > 0. */
   readonly hotstart: Hotstart | undefined;
+  /** The offshore sea state, present when icou_elfe_wwm = 1. */
+  readonly waves: WavesTh | undefined;
   /**
    * The step the run starts from: 0, or the hotstart's step with ihot = 2,
    * where time goes on from the hot start (SCHISM's iths) and rnday still
@@ -93,8 +97,19 @@ export async function loadRunDirectory(dir: string): Promise<RunDirectory> {
     ? await input(path(RUN_FILES.hotstart), because('ihot', params.ihot), () => readHotstart(path(RUN_FILES.hotstart), mesh, sides))
     : undefined;
   const firstStep = hotstart && params.ihot === 2 ? hotstartStep(hotstart, params, path(RUN_FILES.hotstart)) : 0;
+  const waves = params.waves ? await input(path(RUN_FILES.waves), because('icou_elfe_wwm', 1), () => readWavesTh(path(RUN_FILES.waves), mesh)) : undefined;
+  if (waves) {
+    // The wave step runs at output times: the first is one output interval after the start (or the hot start).
+    const from = (firstStep + params.nspool) * params.dt;
+    if (waves.start > from || waves.end < params.runSeconds) {
+      throw new RunInputError(`${waves.path}: covers model time ${waves.start} s to ${waves.end} s, the wave step needs ${from} s to ${params.runSeconds} s (rnday = ${params.rnday})`);
+    }
+    if (waves.settings.windSea && params.nws !== 2) {
+      throw new RunInputError(`${waves.path}: wind_sea = 1 grows wind sea from the wind, but nws = ${params.nws} (${params.file}${lineOf(params, 'nws')}) gives none; set nws = 2 or wind_sea = 0`);
+    }
+  }
   const sflux = params.nws === 2 ? await openAtmosphere(path(RUN_FILES.sflux), params, mesh, firstStep, because('nws', 2)) : undefined;
-  return { dir, params, mesh, sides, bctides, elev2d, initialElevation, manning, sflux, hotstart, firstStep };
+  return { dir, params, mesh, sides, bctides, elev2d, initialElevation, manning, sflux, hotstart, waves, firstStep };
 }
 
 /** With ihot = 2 SCHISM goes on at the hotstart's step iths, whose time must be iths·dt, up to the rnday of the whole run. */
