@@ -20,6 +20,7 @@ import type { CycleSummary } from '../activities/cycle.js';
 import { createForcingSource } from '../activities/forcing/source.js';
 import { forcingCacheDirFor, type RunRecord } from '../activities/prepareRun.js';
 import { NetcdfWriter } from '../core/netcdf/writer.js';
+import { readParam } from '../core/schism/param.js';
 import type { SiteInput } from '../core/site.js';
 import { TemporalCycles } from '../server/temporalCycles.js';
 import { exampleSite } from './support/sites.js';
@@ -217,6 +218,28 @@ describe('forcing deadlines', () => {
       }
     } finally {
       await Promise.all([failingWithEarlier.close(), failingAlone.close(), healthy.close()]);
+    }
+  }, 180_000);
+
+  it('runs without waves, degraded, when the wave forcing misses its deadline and no earlier one covers the run', async () => {
+    const failing = await ncssServer(Infinity);
+    try {
+      const { cycle, deadline, deadlineHours } = cycleWithDeadline(20);
+      await catalog.createSite(
+        { ...exampleSite('calm-sea'), forcings: { waves: { type: 'ncss', url: failing.url, retries: 0, retryDelayMs: 0, timeoutMs: 2000, deadlineHours } }, schedule: { enabled: false, hourUtc: 4, forecastHours: 6, spinUpHours: 1 } },
+        join(root, 'small.gr3'),
+      );
+      const summary = await runCycle('calm-sea', cycle);
+
+      expect(summary.degraded).toEqual(['waves']);
+      expect(summary.degradedReasons).toEqual([expect.stringMatching(new RegExp(`^waves: deadline ${deadline.toISOString().slice(0, 19)}Z passed \\(.*HTTP 500.*\\); none covers the period .* to .*, running without it$`))]);
+      expect(summary.run.waves).toBeNull();
+      expect((await runRecord(summary)).inputs.forcings.waves).toBeNull();
+      expect(existsSync(join(summary.runDir, 'waves.th.nc'))).toBe(false);
+      expect(await readParam(join(summary.runDir, 'param.nml'))).toMatchObject({ waves: false });
+      expect(catalog.getCycle('calm-sea', cycle)).toMatchObject({ status: 'completed', degraded: ['waves'], summary: { degradedReasons: summary.degradedReasons } });
+    } finally {
+      await failing.close();
     }
   }, 180_000);
 });
