@@ -196,6 +196,40 @@ describe('demo run directory', () => {
       catalog.close();
     }
   });
+
+  it('brings the swell to the shelf station above its threshold, in a short run of the built-in model with its wave step', async () => {
+    const dataDir = await mkdtemp(join(root, 'data-'));
+    const catalog = openCatalog(dataDir);
+    try {
+      const installed = await installDemoSite(catalog, join(dataDir, 'uploads'));
+      // One hour from rest is enough: the wave step is stationary, the swell is there from the first output.
+      const site = { ...installed, config: { ...installed.config, schedule: { ...installed.config.schedule, spinUpHours: 0, forecastHours: 1 } } };
+      const run = await prepareRun({ dataDir, site, cycle: new Date('2026-11-25T12:00:00Z') });
+      await runModel(run.runDir, { threads: 1 });
+      const mesh = generateDemoMesh();
+      const shelf = site.config.stations.find((s) => s.id === 'shelf')!;
+      const node = nearestNode(mesh, shelf.lon, shelf.lat);
+      const [rule] = site.config.thresholds.waveHeight!;
+      const out = await openOut2d(join(run.runDir, 'outputs', 'out2d_1.nc'));
+      try {
+        for (let k = 0; k < out.seconds.length; k++) {
+          const hs = (await out.readFrame('sigWaveHeight', k))[node];
+          expect(hs).toBeGreaterThan(rule.height);
+          // Shoaling over the shelf lifts it a little; nothing there breaks it.
+          expect(hs).toBeGreaterThan(0.9 * DEMO_SWELL.sigWaveHeight);
+          expect(hs).toBeLessThan(1.3 * DEMO_SWELL.sigWaveHeight);
+          // Still from the west-north-west, turned a little towards the beach's normal (270°) by refraction.
+          const direction = (await out.readFrame('meanWaveDirection', k))[node];
+          expect(direction).toBeGreaterThan(270);
+          expect(direction).toBeLessThanOrEqual(DEMO_SWELL.meanWaveDirection + 0.5);
+        }
+      } finally {
+        await out.close();
+      }
+    } finally {
+      catalog.close();
+    }
+  }, 60_000);
 });
 
 describe('demo run', () => {
