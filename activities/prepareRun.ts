@@ -84,7 +84,7 @@ import { WAVES_TH, writeWavesTh, type WaveBoundarySeries } from '../core/schism/
 import { WAVE_FORCING_FIELDS, WAVE_STEP_DEFAULTS, type Site } from '../core/site.js';
 import { atlasBoundaryConstants, boundaryBctides, harmonicBoundaryConstants, type NodeLonLat } from '../core/tide/boundaryTide.js';
 import type { SiteRecord } from './catalog.js';
-import { missingTest } from './forcing/validate.js';
+import { missingTest, VALUE_RULES } from './forcing/validate.js';
 import { gridNorthBearings } from './products/waves.js';
 
 /** Manning's n when the site gives none: a common value for sandy coastal beds, s m^-1/3. */
@@ -637,13 +637,6 @@ function numeric(data: NcData, name: string, fail: (message: string) => Error): 
 
 type WaveField = (typeof WAVE_FORCING_FIELDS)[number];
 
-/** What a wave forcing's values must be; anything else is a broken file, not a sea state. */
-const WAVE_VALUES: Readonly<Record<WaveField, { valid: (value: number) => boolean; rule: string }>> = {
-  hs: { valid: (v) => v >= 0, rule: 'a significant wave height is never negative' },
-  tp: { valid: (v) => v > 0, rule: 'a peak period is positive' },
-  dir: { valid: Number.isFinite, rule: 'a direction is a finite number of degrees' },
-};
-
 const RAD = Math.PI / 180;
 
 interface BoundaryWaves {
@@ -731,8 +724,8 @@ async function forcingWaves(
             return;
           }
           const value = v * factors[field];
-          if (!WAVE_VALUES[field].valid(value)) {
-            throw fail(`variable ${label(field)} is ${value} at ${times[first + r].toISOString()}, grid point lon ${axes.lon[point % grid.nx]}, lat ${axes.lat[Math.floor(point / grid.nx)]}: ${WAVE_VALUES[field].rule}`);
+          if (!VALUE_RULES[field].valid(value)) {
+            throw fail(`variable ${label(field)} is ${value} at ${times[first + r].toISOString()}, grid point lon ${axes.lon[point % grid.nx]}, lat ${axes.lat[Math.floor(point / grid.nx)]}: ${VALUE_RULES[field].rule}`);
           }
           values[i * records + r] = value;
         });

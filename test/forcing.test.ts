@@ -44,6 +44,8 @@ interface GridOptions {
   end: Date;
   /** Records an NaN-only field at this step of this variable. */
   emptyStep?: { variable: string; step: number };
+  /** Puts this value at the first grid point of this variable at this step. */
+  oddValue?: { variable: string; step: number; value: number };
   /** 2-D longitude/latitude on (y, x), as a curvilinear model grid has. */
   curvilinear?: boolean;
 }
@@ -90,6 +92,7 @@ async function forcingNetcdf(options: GridOptions): Promise<Buffer> {
     for (const name of options.variables) {
       const empty = options.emptyStep?.variable === name && options.emptyStep.step === index;
       record[name] = Array.from({ length: cells }, (_, i) => (empty ? NaN : name === 'prmsl' ? 101_325 + i : 5 + Math.sin(hour + i)));
+      if (options.oddValue?.variable === name && options.oddValue.step === index) record[name][0] = options.oddValue.value;
     }
     await writer.appendRecord(record);
   }
@@ -329,6 +332,22 @@ describe('NCSS forcing source', () => {
       expect((error as ForcingValidationError).problems).toEqual([
         { subject: "variable 'prmsl'", expected: 'present in the file', found: 'only time, lon, lat, uwind, vwind' },
       ]);
+    });
+  });
+
+  it('refuses a wave forecast with a negative height, so that the cycle falls back instead of running on it', async () => {
+    const waves: ForcingRequest = { ...request, kind: 'waves', variables: ['hs', 'tp', 'dir'] };
+    await withServer(async (query, res) => {
+      serveNetcdf(res, await requestedGrid(query, { oddValue: { variable: 'VHM0', step: 2, value: -0.5 } }));
+    }, async (server) => {
+      const cacheDir = freshDir();
+      const error = await rejection(createForcingSource(ncss(server.url, { variableNames: { hs: 'VHM0', tp: 'VTPK', dir: 'VMDR' } })).fetch(waves, cacheDir));
+      expect(error).toBeInstanceOf(ForcingValidationError);
+      expect((error as ForcingValidationError).problems).toEqual([
+        { subject: "variable 'VHM0' (hs)", expected: 'values where a significant wave height is never negative', found: '-0.5 at 2026-11-25T02:00:00Z' },
+      ]);
+      expect(error.message).toContain(`waves forcing from ncss ${server.url}`);
+      expect(await readdir(cacheDir)).toEqual([]);
     });
   });
 

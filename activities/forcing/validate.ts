@@ -99,7 +99,7 @@ export async function validateForcingFile(
         checkTimes(timeName, variableTimes, request, problems);
       }
       if (times.length === 0) times = variableTimes;
-      await checkValues(file, variable, variableTimes, label, problems);
+      await checkValues(file, variable, variableTimes, label, VALUE_RULES[requested], problems);
     }
     let coverage: BoundingBox | undefined;
     if (grid) coverage = checkCoverage(grid, request.bbox, problems);
@@ -181,33 +181,57 @@ function checkTimes(name: string, times: Date[], request: ForcingRequest, proble
   }
 }
 
-/** No time step of the field may be all NaN or fill: that is an absent field, not calm weather. */
-async function checkValues(file: NetcdfFile, variable: VariableInfo, times: Date[], label: string, problems: ForcingProblem[]): Promise<void> {
+/** What the values of some of our fields must be, NaN and fill aside: anything else is a broken file, not a sea state. */
+export const VALUE_RULES: Readonly<Record<string, { valid: (value: number) => boolean; rule: string }>> = {
+  hs: { valid: (v) => Number.isFinite(v) && v >= 0, rule: 'a significant wave height is never negative' },
+  tp: { valid: (v) => Number.isFinite(v) && v > 0, rule: 'a peak period is positive' },
+  dir: { valid: Number.isFinite, rule: 'a direction is a finite number of degrees' },
+};
+
+/**
+ * No time step of the field may be all NaN or fill: that is an absent field,
+ * not calm weather. A field with a rule (VALUE_RULES) must keep to it.
+ */
+async function checkValues(
+  file: NetcdfFile,
+  variable: VariableInfo,
+  times: Date[],
+  label: string,
+  rule: (typeof VALUE_RULES)[string] | undefined,
+  problems: ForcingProblem[],
+): Promise<void> {
   if (variable.type === 'char' || variable.type === 'string') {
     problems.push({ subject: label, expected: 'numeric values', found: `type ${variable.type}` });
     return;
   }
   const isMissing = missingTest(file, variable);
   const empty: number[] = [];
+  let broken: { value: number; step: number; count: number } | undefined;
   for (let step = 0; step < variable.shape[0]; step++) {
     const values = (await file.readRecord(variable.name, step)) as NumericArray;
-    if (!anyValid(values, isMissing)) empty.push(step);
+    let valid = 0;
+    for (let i = 0; i < values.length; i++) {
+      const value = Number(values[i]);
+      if (Number.isNaN(value) || isMissing(value)) continue;
+      valid++;
+      if (rule && !rule.valid(value)) {
+        if (broken) broken.count++;
+        else broken = { value, step, count: 1 };
+      }
+    }
+    if (valid === 0) empty.push(step);
   }
-  if (empty.length === 0) return;
   const at = (step: number): string => (times[step] ? iso(times[step]) : `step ${step}`);
-  problems.push({
-    subject: label,
-    expected: 'at least one valid (not NaN, not fill) value at every time step',
-    found: `${empty.length} of ${variable.shape[0]} time steps with none: ${empty.slice(0, 5).map(at).join(', ')}${empty.length > 5 ? ', …' : ''}`,
-  });
-}
-
-function anyValid(values: NumericArray, isMissing: (value: number) => boolean): boolean {
-  for (let i = 0; i < values.length; i++) {
-    const value = Number(values[i]);
-    if (!Number.isNaN(value) && !isMissing(value)) return true;
+  if (empty.length > 0) {
+    problems.push({
+      subject: label,
+      expected: 'at least one valid (not NaN, not fill) value at every time step',
+      found: `${empty.length} of ${variable.shape[0]} time steps with none: ${empty.slice(0, 5).map(at).join(', ')}${empty.length > 5 ? ', …' : ''}`,
+    });
   }
-  return false;
+  if (rule && broken) {
+    problems.push({ subject: label, expected: `values where ${rule.rule}`, found: `${broken.value} at ${at(broken.step)}${broken.count > 1 ? ` and ${broken.count - 1} more` : ''}` });
+  }
 }
 
 /** _FillValue and missing_value, or netCDF's default fill when the variable declares none. */
