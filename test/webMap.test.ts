@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { projectRoot } from '../core/project.js';
 import { COLORMAPS, colormapFor, niceRange, oklabOf, type Colormap } from '../web/src/map/colormap.js';
-import { goingTo, screenHeading } from '../web/src/map/waveDirection.js';
+import { comingFrom, compassPoint, goingTo, screenHeading } from '../web/src/map/waveDirection.js';
 import { boundaryChains } from '../web/src/map/coastline.js';
 import { MeshLocator } from '../web/src/map/meshLocator.js';
 import { launchChromium, openPage } from './support/browser.js';
@@ -273,6 +273,20 @@ describe('wave direction', () => {
     const { east, north } = goingTo(from);
     expect(Math.hypot(east, north)).toBeCloseTo(1, 12);
     expect((screenHeading(east, -north) - heading + 360) % 360).toBeCloseTo(0, 9);
+    expect(comingFrom(2 * east, 2 * north)).toBeCloseTo((from + 360) % 360, 9);
+  });
+
+  it.each([
+    [0, 'N'],
+    [11, 'N'],
+    [12, 'NNE'],
+    [285, 'WNW'],
+    [270, 'W'],
+    [359, 'N'],
+    [-90, 'W'],
+    [202.5, 'SSW'],
+  ] as const)('%d° is %s', (degrees, point) => {
+    expect(compassPoint(degrees)).toBe(point);
   });
 });
 

@@ -131,6 +131,11 @@ describe('the viewer with waves', () => {
     expect(legend).toContain('Arrows: where the waves go');
     await watched.screenshot('waves-1-viewer');
 
+    // Under the cursor, offshore: the height and where the waves come from.
+    const mapArea = (await page.locator('[data-testid="forecast-map"]').boundingBox())!;
+    await page.mouse.move(mapArea.x + mapArea.width * 0.12, mapArea.y + mapArea.height * 0.3);
+    await page.locator('[data-testid="cursor-value"]').filter({ hasText: /^2\.\d+ m from 28\d° \((W|WNW)\) at / }).waitFor();
+
     // The slider moves the arrows with it: the swell veers 6° further north by the last output (the tide moves the wet edge a little).
     await page.locator('[data-testid="time-slider"]').focus();
     await page.keyboard.press('End');
@@ -141,8 +146,7 @@ describe('the viewer with waves', () => {
     expect(first.heading - last.heading).toBeLessThanOrEqual(7);
 
     // Zooming in redraws them on the new view, as densely on screen.
-    const mapBox = (await page.locator('[data-testid="forecast-map"]').boundingBox())!;
-    await page.mouse.move(mapBox.x + mapBox.width * 0.3, mapBox.y + mapBox.height * 0.5);
+    await page.mouse.move(mapArea.x + mapArea.width * 0.3, mapArea.y + mapArea.height * 0.5);
     await page.locator('.leaflet-control-zoom-in').click();
     await page.waitForFunction(`document.querySelector('canvas.direction-arrows')?.getAttribute('data-arrows') !== '${last.count}'`);
     expect((await arrowState()).count).toBeGreaterThan(10);

@@ -16,7 +16,7 @@ import L from 'leaflet';
 
 import { coverMap, followZoom } from './mapCanvas';
 import { MeshLocator } from './meshLocator';
-import { goingTo, screenHeading } from './waveDirection';
+import { comingFrom, goingTo, screenHeading } from './waveDirection';
 import './map.css';
 
 /** Lattice spacing, CSS pixels: dense enough to read the pattern, sparse enough to read the field under it. */
@@ -87,6 +87,14 @@ export class DirectionArrows extends L.Layer {
       this.locator ??= new MeshLocator(this.mesh.lon, this.mesh.lat, this.mesh.triangles);
     }
     this.draw();
+  }
+
+  /** Where the waves come from at a point (degrees clockwise from north), as the arrows take it; null off the mesh, where dry or without arrows. */
+  directionAt(latlng: L.LatLng): number | null {
+    if (!this.locator || !this.east || !this.north) return null;
+    const east = this.locator.interpolate(this.east, latlng.lng, latlng.lat);
+    const north = this.locator.interpolate(this.north, latlng.lng, latlng.lat);
+    return east === null || north === null || Math.hypot(east, north) < 1e-6 ? null : comingFrom(east, north);
   }
 
   override onAdd(map: L.Map): this {

@@ -141,7 +141,11 @@ class ForecastViewer implements View {
     this.arrows.addTo(this.map);
     coastline.addTo(this.map);
     this.legend.addTo(this.map);
-    this.cursor = new CursorValue((latlng) => this.field.valueAt(latlng), () => displayUnits(this.store.variable(this.variable).units));
+    this.cursor = new CursorValue(
+      (latlng) => this.field.valueAt(latlng),
+      () => displayUnits(this.store.variable(this.variable).units),
+      (latlng) => this.arrows.directionAt(latlng),
+    );
     this.cursor.addTo(this.map);
 
     const meshStations = stations.stations.filter((s): s is MeshStation => s.inMesh);

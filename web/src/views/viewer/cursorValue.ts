@@ -1,10 +1,12 @@
 /**
  * The field's value under the mouse, in a corner of the map: "1.23 m at
- * 37.50°N 122.48°W", or that the point is dry or off the mesh. It follows
- * frame changes too, so a cursor held still reads the new time's value.
+ * 37.50°N 122.48°W" (with the waves' direction where arrows show: "2.41 m
+ * from 285° (WNW) at …"), or that the point is dry or off the mesh. It
+ * follows frame changes too, so a cursor held still reads the new time's value.
  */
 import L from 'leaflet';
 
+import { compassPoint } from '../../map/waveDirection';
 import { formatNumber, h } from '../../ui/dom';
 
 export class CursorValue extends L.Control {
@@ -14,6 +16,8 @@ export class CursorValue extends L.Control {
   constructor(
     private readonly value: (latlng: L.LatLng) => number | null,
     private readonly units: () => string,
+    /** Where the waves come from at the point, when arrows show. */
+    private readonly direction: (latlng: L.LatLng) => number | null = () => null,
   ) {
     super({ position: 'bottomleft' });
   }
@@ -48,7 +52,9 @@ export class CursorValue extends L.Control {
     if (!this.latlng) return;
     const v = this.value(this.latlng);
     const where = formatLatLng(this.latlng);
-    this.element.textContent = v === null ? `dry / outside mesh at ${where}` : `${formatNumber(v)} ${this.units()} at ${where}`;
+    const from = v === null ? null : this.direction(this.latlng);
+    const coming = from === null ? '' : ` from ${from.toFixed(0)}° (${compassPoint(from)})`;
+    this.element.textContent = v === null ? `dry / outside mesh at ${where}` : `${formatNumber(v)} ${this.units()}${coming} at ${where}`;
   }
 }
 
