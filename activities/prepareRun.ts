@@ -454,7 +454,8 @@ interface ForcingFields<F extends string> {
 /**
  * Opens a forcing file and checks what both readers need: the fields on one
  * (time, y, x) grid, unpacked, in known units, with records bracketing the
- * run and a grid over `nodes`. The caller closes `nc`.
+ * run and a grid over `nodes`, those the forcing is needed at (every node
+ * for the atmosphere, the open boundary's for waves). The caller closes `nc`.
  */
 async function openForcingFields<F extends string>(kind: string, forcing: RunForcing, fields: readonly F[], nodes: NodeLonLat, start: Date, end: Date): Promise<ForcingFields<F>> {
   const fail = (message: string) => new RunPreparationError(`${kind} forcing ${forcing.path}${forcing.origin ? ` (from ${forcing.origin})` : ''}: ${message}`);
@@ -486,7 +487,7 @@ async function openForcingFields<F extends string>(kind: string, forcing: RunFor
     const mesh = extent(nodes);
     const shift = longitudeShift(grid, mesh);
     if (shift === undefined) {
-      throw fail(`its grid (lon ${grid.lonMin}..${grid.lonMax}, lat ${grid.latMin}..${grid.latMax}) does not cover the mesh (lon ${mesh.west}..${mesh.east}, lat ${mesh.south}..${mesh.north})`);
+      throw fail(`its grid (lon ${grid.lonMin}..${grid.lonMax}, lat ${grid.latMin}..${grid.latMax}) does not cover the nodes it forces (lon ${mesh.west}..${mesh.east}, lat ${mesh.south}..${mesh.north})`);
     }
     const factors = Object.fromEntries(fields.map((f) => [f, unitFactor(nc, f, names[f], fail)])) as Record<F, number>;
     return { nc, names, grid, times, first, last, shift, factors, label, fail };
@@ -568,7 +569,7 @@ async function forcingGrid(nc: NetcdfFile, fail: (message: string) => Error): Pr
   }
   const nx = nc.dimensions.find((d) => d.name === dims[1])?.size ?? 0;
   const ny = nc.dimensions.find((d) => d.name === dims[0])?.size ?? 0;
-  if (nx < 2 || ny < 2) throw fail(`the grid is ${nx} × ${ny} points; sflux needs at least 2 × 2`);
+  if (nx < 2 || ny < 2) throw fail(`the grid is ${nx} × ${ny} points; interpolating in it needs at least 2 × 2`);
   const flipped = lat2[nx * (ny - 1)] < lat2[0];
   const rows = (values: Float64Array) => (flipped ? flipRows(values, nx, ny) : values);
   const { west, east, south, north } = extent({ lon: lon2, lat: lat2 });
