@@ -79,6 +79,8 @@ interface WaveFileOptions {
   withoutPeriod?: boolean;
   /** Hs at this point (column, row) of every record. */
   hsOverride?: { point: [number, number]; value: number };
+  /** One direction everywhere instead of alternating columns. */
+  direction?: number;
 }
 
 /** A wave forecast as Copernicus Marine serves one: VHM0, VTPK, VMDR. */
@@ -121,7 +123,7 @@ async function waveFile(path: string, options: WaveFileOptions = {}): Promise<st
       time: [hour],
       VHM0: field(hs),
       ...(!options.withoutPeriod && { VTPK: field(tpAt) }),
-      VMDR: field((i) => dirAt(i)),
+      VMDR: field((i) => options.direction ?? dirAt(i)),
     });
   }
   await writer.close();
@@ -308,6 +310,30 @@ describe('wave forcing from a file', () => {
     expect(await refused('negative-hs', path)).toBe(
       `wave forcing ${path} (from file ${path}): variable 'VHM0' (hs) is -0.5 at 2026-11-30T21:00:00.000Z, grid point lon -8.7, lat 40.6: a significant wave height is never negative`,
     );
+  });
+});
+
+describe('wave forcing on a projected mesh', () => {
+  it('is interpolated at the nodes taken to lon/lat through the CRS, its direction turned to grid north', async () => {
+    // PT-TM06 (central meridian 8.133° W): at 8.77° W grid north is 0.4° west of true north.
+    const crs = meshCrs({ ics: 1, crs: 'EPSG:3763' });
+    const [x0, y0] = crs.fromLonLat(-8.77, 40.57);
+    const projected = generateRectangleMesh({ nx: 4, ny: 4, dx: 4000, origin: { x: x0, y: y0 }, openSides: ['west'] });
+    const meshFile = join(root, 'uploads', 'pt-tm06.gr3');
+    await writeMesh(meshFile, projected);
+    const path = await waveFile(join(root, 'westerly.nc'), { direction: 285 });
+    const site = await createSite(siteConfig('tm06-waves', { waves: { type: 'file', path, deadlineHours: 2 } }, { coordinates: { ics: 1, crs: 'EPSG:3763' } }), meshFile);
+    const run = await prepareRun({ dataDir, site, cycle, forcings: { waves: { path, variables: { hs: 'VHM0', tp: 'VTPK', dir: 'VMDR' } } } });
+    const file = join(run.runDir, WAVES_TH);
+    const hs = recordOf(ncdump(file, 'sigWaveHeight'), 1);
+    const dir = recordOf(ncdump(file, 'meanWaveDirection'), 1);
+    Array.from(openBoundaryNodes(projected)).forEach((n, j) => {
+      const [lon, lat] = crs.toLonLat(projected.x[n], projected.y[n]);
+      expect(hs[j]).toBeCloseTo(hsAt(lon, lat, 0), 5);
+      const convergence = (Math.atan(Math.tan(((lon - -8.133108333) * Math.PI) / 180) * Math.sin((lat * Math.PI) / 180)) * 180) / Math.PI;
+      expect(convergence).toBeLessThan(-0.4);
+      expect(dir[j]).toBeCloseTo(285 - convergence, 2);
+    });
   });
 });
 
