@@ -148,6 +148,10 @@ describe('the web app in Chromium', () => {
     await step('thresholds').locator('select[name="threshold-station"]').selectOption('mouth');
     await step('thresholds').locator('input[name="threshold-level"]').fill('0.5');
     await step('thresholds').locator('input[name="threshold-name"]').fill('high water');
+    await step('thresholds').locator('[data-action="add-wave-threshold"]').click();
+    await step('thresholds').locator('select[name="wave-threshold-station"]').selectOption('mouth');
+    await step('thresholds').locator('input[name="wave-threshold-height"]').fill('2');
+    await step('thresholds').locator('input[name="wave-threshold-name"]').fill('heavy swell');
     await step('thresholds').locator('input[name="floodedArea"]').fill('0.5');
     await next();
 
@@ -165,6 +169,7 @@ describe('the web app in Chromium', () => {
     expect(saved.stations.map((s) => s.id)).toEqual(['channel', 'mouth']);
     expect(saved.tide.type === 'harmonic' && saved.tide.boundaries[0].type === 'uniform' && saved.tide.boundaries[0].constituents.map((c) => c.name)).toEqual(['M2', 'K1']);
     expect(saved.schedule).toMatchObject({ enabled: false, forecastHours: 12, spinUpHours: 6 });
+    expect(saved.thresholds.waveHeight).toEqual([{ stationId: 'mouth', height: 2, name: 'heavy swell' }]);
     expect(saved.forcings.waves).toEqual({ type: 'constant', sigWaveHeight: 2.5, peakPeriod: 14, meanWaveDirection: 285 });
 
     // Runs: start one, follow it live, see it complete.

@@ -106,6 +106,7 @@ export function reviewStep(context: ReviewContext): ReviewStep {
         list(
           [
             ...(thresholds.stationLevel ?? []).map((t) => `${t.name}: level ${t.level} m at ${t.stationId}`),
+            ...(thresholds.waveHeight ?? []).map((t) => `${t.name}: wave height ${t.height} m at ${t.stationId}`),
             ...(thresholds.floodedArea === undefined ? [] : [`flooded area above ${thresholds.floodedArea} km²`]),
           ],
           'No thresholds: forecasts raise no alerts.',
