@@ -19,6 +19,8 @@ import { readWavesTh, writeWavesTh, WAVES_TH, type WaveBoundarySeries } from '..
 import { breakingFraction } from '../model/waves/breaking.js';
 import { groupVelocity, wavenumber } from '../model/waves/dispersion.js';
 import { refraction, shoaling, surfZone } from '../model/validation/waves.js';
+import { WaveModel } from '../model/waves/waveModel.js';
+import { windSea } from '../model/waves/windSea.js';
 import { runCli } from './support/cli.js';
 
 let root: string;
@@ -82,6 +84,36 @@ describe('the wave step against analytical solutions', () => {
       expect(f.saturationMin).toBeGreaterThan(0.98);
       expect(f.saturationMax).toBeLessThanOrEqual(1);
     }
+  });
+});
+
+describe('wind sea over sheltered water', () => {
+  it('tends to the fully developed sea in deep water and long fetch, and is limited by shallow water', () => {
+    const u = 15;
+    const developed = windSea(u, 1e9, 1e4);
+    expect((9.81 * developed.sigWaveHeight) / u ** 2).toBeCloseTo(0.24, 3);
+    expect((9.81 * developed.peakPeriod) / u).toBeCloseTo(7.69, 2);
+    expect(windSea(u, 10_000, 2).sigWaveHeight).toBeLessThan(windSea(u, 10_000, 20).sigWaveHeight);
+    expect(windSea(0.5, 10_000, 20).sigWaveHeight).toBe(0);
+  });
+
+  it('grows along the fetch across a closed lake, from zero at the upwind shore', () => {
+    const lake = generateRectangleMesh({ nx: 51, ny: 11, dx: 200, depth: () => 5, diagonals: 'alternating' });
+    const model = new WaveModel(lake, { ics: 1, breakerIndex: 0.73, minDepth: 0.05, windSea: true });
+    const empty = { sigWaveHeight: new Float64Array(0), peakPeriod: new Float64Array(0), meanWaveDirection: new Float64Array(0) };
+    const n = lake.x.length;
+    const sea = model.solve(Float64Array.from(lake.depth), empty, { x: new Float64Array(n).fill(15), y: new Float64Array(n) });
+    for (let i = 0; i < n; i++) {
+      // A wind from the west: fetch is the distance from the west shore.
+      const expected = windSea(15, lake.x[i], 5);
+      expect(sea.sigWaveHeight[i]).toBeCloseTo(expected.sigWaveHeight, 6);
+      if (lake.x[i] > 0) {
+        expect(sea.peakPeriod[i]).toBeCloseTo(expected.peakPeriod, 6);
+        expect(sea.meanWaveDirection[i]).toBeCloseTo(270, 6);
+      }
+    }
+    const far = [...lake.x.keys()].find((i) => lake.x[i] === 10_000 && lake.y[i] === 1000) ?? -1;
+    expect(sea.sigWaveHeight[far]).toBeGreaterThan(0.8);
   });
 });
 
