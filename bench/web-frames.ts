@@ -12,6 +12,9 @@
  *   drawn     warm again, but until the GPU finished drawing: the slider
  *             set from the page, then a one-pixel readPixels (the measure
  *             above ends when the draw is issued; WebGL runs it later)
+ *   waves     wave height with its direction arrows, frames already
+ *             fetched: two frames per switch, and the arrows sampled and
+ *             drawn on their lattice over the whole map
  *
  * and, as baselines measured in the same page, a bare fetch + Float32Array
  * of one frame and one display frame (an empty requestAnimationFrame).
@@ -22,8 +25,10 @@
  *
  * The cycle is synthetic: a structured lon/lat grid near 37.5°N, sea in the
  * west and land rising in the east, a tidal wave travelling east over 73
- * hourly outputs that floods and dries the low land; written as the model's
- * out2d files and post-processed into products exactly as a real cycle is.
+ * hourly outputs that floods and dries the low land, and a depth-limited
+ * swell from the west swinging from north-west to south-west; written as
+ * the model's out2d files and post-processed into products exactly as a real
+ * cycle is.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -54,6 +59,12 @@ const WIDTH_DEG = (NODES_PER_SIDE - 1) * STEP_DEG;
 const HOUR_S = 3600;
 const M2_RAD_PER_S = (2 * Math.PI) / (12.42 * HOUR_S);
 const DRY_DEPTH_M = 0.05;
+
+/** A swell of 2 m breaking in water shallower than 4 m, from 270° ± 30° swinging over the forecast and along the coast. */
+function swellAt(seconds: number, lat: number, depth: number): { height: number; from: number } {
+  const north = (lat - ORIGIN.y) / WIDTH_DEG;
+  return { height: Math.min(2, 0.5 * Math.max(depth, 0)), from: 270 + 30 * Math.sin((2 * Math.PI * seconds) / (OUTPUTS * HOUR_S) + Math.PI * north) };
+}
 
 /** Depth below mean sea level: 14 m offshore to land 3 m high in the east, a wavy coastline. */
 function depthAt(lon: number, lat: number): number {
@@ -107,20 +118,37 @@ export async function writeSyntheticCycle(dataDir: string, catalog: Catalog): Pr
   const start = new Date(CYCLE);
   for (let first = 0; first < OUTPUTS; first += OUTPUTS_PER_FILE) {
     const file = join(runDir, 'outputs', `out2d_${first / OUTPUTS_PER_FILE + 1}.nc`);
-    const writer = await Out2dWriter.create(file, mesh, { start, coordinates: 'lonlat', fields: ['elevation', 'depthAverageVelX', 'depthAverageVelY', 'dryFlagNode'] });
+    const writer = await Out2dWriter.create(file, mesh, {
+      start,
+      coordinates: 'lonlat',
+      fields: ['elevation', 'depthAverageVelX', 'depthAverageVelY', 'dryFlagNode', 'sigWaveHeight', 'peakPeriod', 'meanWaveDirection'],
+    });
     for (let k = first; k < Math.min(first + OUTPUTS_PER_FILE, OUTPUTS); k++) {
       const seconds = k * HOUR_S;
       const elevation = new Float32Array(n);
       const velocityX = new Float32Array(n);
       const dry = new Uint8Array(n);
+      const sigWaveHeight = new Float32Array(n);
+      const meanWaveDirection = new Float32Array(n);
       for (let i = 0; i < n; i++) {
         elevation[i] = elevationAt(seconds, mesh.x[i]);
         const depth = elevation[i] + mesh.depth[i];
         dry[i] = depth < DRY_DEPTH_M ? 1 : 0;
         // A progressive wave's current follows its elevation, stronger where the water is shallow.
         velocityX[i] = dry[i] ? 0 : (elevation[i] * Math.sqrt(9.81 / Math.max(depth, 0.5))) / 2;
+        const swell = swellAt(seconds, mesh.y[i], depth);
+        sigWaveHeight[i] = dry[i] ? 0 : swell.height;
+        meanWaveDirection[i] = swell.from;
       }
-      await writer.appendFrame(seconds, { elevation, depthAverageVelX: velocityX, depthAverageVelY: new Float32Array(n), dryFlagNode: dry });
+      await writer.appendFrame(seconds, {
+        elevation,
+        depthAverageVelX: velocityX,
+        depthAverageVelY: new Float32Array(n),
+        dryFlagNode: dry,
+        sigWaveHeight,
+        peakPeriod: new Float32Array(n).fill(12),
+        meanWaveDirection,
+      });
     }
     await writer.close();
   }
@@ -262,10 +290,19 @@ async function main(): Promise<void> {
     const warmFrames = Array.from({ length: 30 }, (_, k) => OUTPUTS - 31 + k);
     const drawn = (await page.evaluate(`${DRAWN}(${JSON.stringify(warmFrames)})`)) as number[];
 
+    // Wave height and its arrows: forward once to fetch, then back over the fetched frames.
+    await page.getByTestId('variable-select').selectOption('sigWaveHeight');
+    await page.locator('[data-testid="forecast-viewer"][data-variable="sigWaveHeight"]').waitFor({ state: 'attached' });
+    await slider.press('Home');
+    await frameShown(page, 0);
+    await step(page, 'ArrowRight', 30);
+    const waves = await step(page, 'ArrowLeft', 30);
+    const arrows = Number(await page.locator('canvas.direction-arrows').getAttribute('data-arrows'));
+
     // Baselines in the same page: frames the viewer never asked for (current speed), and one display frame.
     const baseline = (await page.evaluate(BASELINES.replace('PRODUCTS', `/api/sites/${siteId}/cycles/${encodeURIComponent(cycle)}/products`))) as { fetchFrame: number; displayFrame: number; readPixels: number };
 
-    const [coldFigures, warmFigures, drawnFigures] = [figures(cold), figures(warm), figures(drawn)];
+    const [coldFigures, warmFigures, drawnFigures, wavesFigures] = [figures(cold), figures(warm), figures(drawn), figures(waves)];
     console.log(
       JSON.stringify(
         {
@@ -277,10 +314,12 @@ async function main(): Promise<void> {
           ahead: figures(ahead),
           warm: warmFigures,
           drawn: drawnFigures,
+          waves: { ...wavesFigures, arrows },
           baseline_ms: { fetch_frame: Number(baseline.fetchFrame.toFixed(2)), display_frame: Number(baseline.displayFrame.toFixed(2)), read_pixels_idle: Number(baseline.readPixels.toFixed(2)) },
           warm_mean_vs_30ms_target: Number((warmFigures.mean_ms / 30).toFixed(3)),
           cold_mean_vs_warm_mean: Number((coldFigures.mean_ms / warmFigures.mean_ms).toFixed(2)),
           drawn_mean_vs_30ms_target: Number((drawnFigures.mean_ms / 30).toFixed(3)),
+          waves_mean_vs_warm_mean: Number((wavesFigures.mean_ms / warmFigures.mean_ms).toFixed(2)),
           console_problems: viewerProblems,
         },
         null,
