@@ -6,8 +6,9 @@
  *
  * Every frame switch is measured in the browser: a 'coastcast:frame-start'
  * mark before the frame is looked up or fetched, a 'coastcast:frame' measure
- * once the field layer (and the arrows) have drawn it; the view's element carries
- * data-frame and data-variable of what is on screen, for tests to wait on.
+ * once the field layer and the arrows have drawn it; the view's element
+ * carries data-frame and data-variable of what is on screen, for tests to
+ * wait on.
  */
 import type L from 'leaflet';
 
