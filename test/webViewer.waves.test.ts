@@ -176,6 +176,14 @@ describe('the viewer with waves', () => {
     expect(await chart.locator('.station-facts').textContent()).toMatch(/Highest wave height 2\.\d+ m at/);
     await watched.screenshot('waves-2-station-chart');
     expect(await viewer.getAttribute('data-variable')).toBe('sigWaveHeight');
+
+    // Tablet width: the arrows are drawn again for the smaller map, and nothing needs sideways scrolling.
+    await page.keyboard.press('Escape');
+    await page.setViewportSize({ width: 768, height: 1024 });
+    await page.waitForFunction(`document.querySelector('canvas.direction-arrows')?.width === document.querySelector('[data-testid="forecast-map"]').clientWidth * devicePixelRatio`);
+    expect((await arrowState()).count).toBeGreaterThan(10);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(768);
+    await watched.screenshot('waves-3-tablet');
     expect(watched.problems).toEqual([]);
     await page.close();
   }, 120_000);
