@@ -84,7 +84,7 @@ import { WAVES_TH, writeWavesTh, type WaveBoundarySeries } from '../core/schism/
 import { WAVE_FORCING_FIELDS, WAVE_STEP_DEFAULTS, type Site } from '../core/site.js';
 import { atlasBoundaryConstants, boundaryBctides, harmonicBoundaryConstants, type NodeLonLat } from '../core/tide/boundaryTide.js';
 import type { SiteRecord } from './catalog.js';
-import { missingTest, VALUE_RULES } from './forcing/validate.js';
+import { missingTest, unpacking, VALUE_RULES } from './forcing/validate.js';
 import { gridNorthBearings } from './products/waves.js';
 
 /** Manning's n when the site gives none: a common value for sandy coastal beds, s m^-1/3. */
@@ -420,8 +420,9 @@ async function install(partial: string, runDir: string): Promise<void> {
 
 // ---------------------------------------------------------------------------
 // Forcing files: fields on a lon/lat grid, time first, as a forcing source
-// validated them (activities/forcing/validate.ts); what reading them for the
-// atmosphere and for waves shares.
+// validated them (activities/forcing/validate.ts), packed ones (CF
+// scale_factor, add_offset: Copernicus Marine stores its fields as 16-bit
+// integers) unpacked; what reading them for the atmosphere and for waves shares.
 
 /** Units read, as the factor to ours (m s-1, Pa, m, s, degrees); a variable without units is taken as ours. */
 const FIELD_UNITS: Readonly<Record<string, Readonly<Record<string, number>>>> = {
@@ -444,8 +445,8 @@ interface ForcingFields<F extends string> {
   last: number;
   /** Added to the grid's longitudes, it puts them in the convention of the mesh's nodes. */
   shift: number;
-  /** Turns a variable's values into ours. */
-  factors: Record<F, number>;
+  /** A field's stored values to ours: unpacked, in our units. */
+  toOurs: Record<F, (stored: number) => number>;
   /** A field as messages name it: 'VHM0' (hs). */
   label: (field: F) => string;
   fail: (message: string) => RunPreparationError;
@@ -453,7 +454,7 @@ interface ForcingFields<F extends string> {
 
 /**
  * Opens a forcing file and checks what both readers need: the fields on one
- * (time, y, x) grid, unpacked, in known units, with records bracketing the
+ * (time, y, x) grid, in known units, with records bracketing the
  * run and a grid over `nodes`, those the forcing is needed at (every node
  * for the atmosphere, the open boundary's for waves). The caller closes `nc`.
  */
@@ -475,7 +476,6 @@ async function openForcingFields<F extends string>(kind: string, forcing: RunFor
       const name = names[f];
       const dims = nc.variable(name).dimensions;
       if (dims.join() !== [timeDim, ...grid.dims].join()) throw fail(`variable ${label(f)} has dimensions (${dims.join(', ')}); expected (${[timeDim, ...grid.dims].join(', ')})`);
-      if (nc.attribute('scale_factor', name) || nc.attribute('add_offset', name)) throw fail(`variable ${label(f)} is packed (scale_factor/add_offset), which is not read`);
     }
     const times = await nc.readTimes(timeDim);
     const first = times.findLastIndex((t) => t.getTime() <= start.getTime());
@@ -489,8 +489,12 @@ async function openForcingFields<F extends string>(kind: string, forcing: RunFor
     if (shift === undefined) {
       throw fail(`its grid (lon ${grid.lonMin}..${grid.lonMax}, lat ${grid.latMin}..${grid.latMax}) does not cover the nodes it forces (lon ${mesh.west}..${mesh.east}, lat ${mesh.south}..${mesh.north})`);
     }
-    const factors = Object.fromEntries(fields.map((f) => [f, unitFactor(nc, f, names[f], fail)])) as Record<F, number>;
-    return { nc, names, grid, times, first, last, shift, factors, label, fail };
+    const toOurs = Object.fromEntries(fields.map((f) => {
+      const unpack = unpacking(nc, nc.variable(names[f]));
+      const factor = unitFactor(nc, f, names[f], fail);
+      return [f, (stored: number) => unpack(stored) * factor];
+    })) as Record<F, (stored: number) => number>;
+    return { nc, names, grid, times, first, last, shift, toOurs, label, fail };
   } catch (error) {
     await nc.close();
     throw error;
@@ -506,13 +510,13 @@ const ATMOSPHERE_FIELDS = ['uwind', 'vwind', 'prmsl'] as const;
 type AtmosphereField = (typeof ATMOSPHERE_FIELDS)[number];
 
 async function writeSflux(forcing: RunForcing, dir: string, nodes: NodeLonLat, start: Date, end: Date): Promise<void> {
-  const { nc, names, grid, times, first, last, shift, factors, fail } = await openForcingFields('atmosphere', forcing, ATMOSPHERE_FIELDS, nodes, start, end);
+  const { nc, names, grid, times, first, last, shift, toOurs, fail } = await openForcingFields('atmosphere', forcing, ATMOSPHERE_FIELDS, nodes, start, end);
   try {
     const writer = await SfluxAirWriter.create(join(dir, sfluxAirFileName(1)), { nx: grid.nx, ny: grid.ny, lon: grid.lon.map((x) => x + shift), lat: grid.lat }, times[first]);
     try {
       for (let k = first; k <= last; k++) {
         const fields = {} as Record<AtmosphereField, Float32Array>;
-        for (const f of ATMOSPHERE_FIELDS) fields[f] = gridValues(nc, names[f], await nc.readRecord(names[f], k), grid, factors[f], times[k], fail);
+        for (const f of ATMOSPHERE_FIELDS) fields[f] = gridValues(nc, names[f], await nc.readRecord(names[f], k), grid, toOurs[f], times[k], fail);
         await writer.appendRecord(times[k], fields);
       }
       await writer.close();
@@ -616,14 +620,14 @@ function unitFactor(nc: NetcdfFile, field: string, name: string, fail: (message:
 }
 
 /** One record of a field on the sflux grid, in SI; a missing value is an error (sflux has no mask). */
-function gridValues(nc: NetcdfFile, name: string, data: NcData, grid: ForcingGrid, factor: number, time: Date, fail: (message: string) => Error): Float32Array {
+function gridValues(nc: NetcdfFile, name: string, data: NcData, grid: ForcingGrid, toOurs: (stored: number) => number, time: Date, fail: (message: string) => Error): Float32Array {
   const raw = numeric(data, name, fail);
   const isMissing = missingTest(nc, nc.variable(name));
   const values = new Float32Array(grid.nx * grid.ny);
   for (let p = 0; p < values.length; p++) {
     const v = Number(raw[p]);
     if (Number.isNaN(v) || isMissing(v)) throw fail(`variable '${name}' has a missing value at ${time.toISOString()}, grid point ${p % grid.nx}, ${Math.floor(p / grid.nx)}`);
-    values[p] = v * factor;
+    values[p] = toOurs(v);
   }
   return grid.flipped ? flipRows(values, grid.nx, grid.ny) : values;
 }
@@ -695,7 +699,7 @@ async function forcingWaves(
   start: Date,
   end: Date,
 ): Promise<WaveBoundarySeries> {
-  const { nc, names, label, grid, times, first, last, shift, factors, fail } = await openForcingFields('wave', forcing, WAVE_FORCING_FIELDS, nodes, start, end);
+  const { nc, names, label, grid, times, first, last, shift, toOurs, fail } = await openForcingFields('wave', forcing, WAVE_FORCING_FIELDS, nodes, start, end);
   try {
     const { axes } = grid;
     if (!axes) throw fail('its longitude and latitude are 2-D; waves are interpolated on a regular grid (1-D lon and lat)');
@@ -724,7 +728,7 @@ async function forcingWaves(
             sea[i] = 0;
             return;
           }
-          const value = v * factors[field];
+          const value = toOurs[field](v);
           if (!VALUE_RULES[field].valid(value)) {
             throw fail(`variable ${label(field)} is ${value} at ${times[first + r].toISOString()}, grid point lon ${axes.lon[point % grid.nx]}, lat ${axes.lat[Math.floor(point / grid.nx)]}: ${VALUE_RULES[field].rule}`);
           }

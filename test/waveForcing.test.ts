@@ -71,6 +71,7 @@ const tpAt = (i: number, j: number) => 8 + ((3 * i + 5 * j) % 7);
 /** Alternate columns from 340° and from 20°: the directions either side of north. */
 const dirAt = (i: number) => (i % 2 === 0 ? 340 : 20);
 const FILL = -999;
+const PACKED_FILL = -32767;
 
 interface WaveFileOptions {
   /** Grid points (column, row) that are land: fill in every field. */
@@ -81,6 +82,8 @@ interface WaveFileOptions {
   hsOverride?: { point: [number, number]; value: number };
   /** One direction everywhere instead of alternating columns. */
   direction?: number;
+  /** Hs stored as 16-bit integers, in millimetres about 2 m (scale_factor, add_offset). */
+  packed?: boolean;
 }
 
 /** A wave forecast as Copernicus Marine serves one: VHM0, VTPK, VMDR. */
@@ -100,16 +103,21 @@ async function waveFile(path: string, options: WaveFileOptions = {}): Promise<st
       { name: 'time', type: 'double', dimensions: ['time'], attributes: [text('units', 'hours since 2026-12-01 00:00:00')] },
       { name: 'longitude', type: 'double', dimensions: ['longitude'], attributes: [text('units', 'degrees_east')] },
       { name: 'latitude', type: 'double', dimensions: ['latitude'], attributes: [text('units', 'degrees_north')] },
-      ...names.map((name) => ({
-        name,
-        type: 'float' as const,
-        dimensions: ['time', 'latitude', 'longitude'],
-        attributes: [
-          text('units', units[name]),
-          ...(name === 'VMDR' ? [text('standard_name', 'sea_surface_wave_from_direction')] : []),
-          { name: '_FillValue', type: 'float' as const, value: [FILL] },
-        ],
-      })),
+      ...names.map((name) => {
+        const packed = options.packed && name === 'VHM0';
+        return {
+          name,
+          type: packed ? ('short' as const) : ('float' as const),
+          dimensions: ['time', 'latitude', 'longitude'],
+          attributes: [
+            text('units', units[name]),
+            ...(name === 'VMDR' ? [text('standard_name', 'sea_surface_wave_from_direction')] : []),
+            ...(packed
+              ? [{ name: 'scale_factor', type: 'double' as const, value: [0.001] }, { name: 'add_offset', type: 'double' as const, value: [2] }, { name: '_FillValue', type: 'short' as const, value: [PACKED_FILL] }]
+              : [{ name: '_FillValue', type: 'float' as const, value: [FILL] }]),
+          ],
+        };
+      }),
     ],
   });
   await writer.write('longitude', LONS);
@@ -119,9 +127,10 @@ async function waveFile(path: string, options: WaveFileOptions = {}): Promise<st
       northToSouth.flatMap((j) => LONS.map((_, i) => (land.has(`${i},${j}`) ? FILL : value(i, j))));
     const hs = (i: number, j: number) =>
       options.hsOverride && options.hsOverride.point[0] === i && options.hsOverride.point[1] === j ? options.hsOverride.value : hsAt(LONS[i], LATS[j], hour);
+    const stored = (i: number, j: number) => (options.packed ? Math.round((hs(i, j) - 2) / 0.001) : hs(i, j));
     await writer.appendRecord({
       time: [hour],
-      VHM0: field(hs),
+      VHM0: options.packed ? field(stored).map((v) => (v === FILL ? PACKED_FILL : v)) : field(stored),
       ...(!options.withoutPeriod && { VTPK: field(tpAt) }),
       VMDR: field((i) => options.direction ?? dirAt(i)),
     });
@@ -157,6 +166,24 @@ function byHand(corners: { weight: number; i: number; j: number }[], hour: numbe
   };
 }
 
+/** An NCSS endpoint on 127.0.0.1 that answers every query with the file: its grid covers any box a test asks for. */
+async function ncssServing(file: string): Promise<{ url: string; queries: URLSearchParams[]; close: () => Promise<void> }> {
+  const queries: URLSearchParams[] = [];
+  const server = createServer((req, res) => {
+    queries.push(new URL(req.url ?? '/', 'http://127.0.0.1').searchParams);
+    readFile(file).then((body) => res.writeHead(200, { 'content-type': 'application/x-netcdf', 'content-length': body.length }).end(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/thredds/ncss/grid/mfwam/best`,
+    queries,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
 let root: string;
 let dataDir: string;
 let catalog: Catalog;
@@ -187,14 +214,7 @@ async function runRecord(runDir: string): Promise<RunRecord> {
 
 describe('wave forcing over NCSS, through the cycle activities', () => {
   it('fetches hs, tp and dir under the dataset names and writes them, interpolated at every boundary node, to waves.th.nc', async () => {
-    const served = await waveFile(join(root, 'mfwam.nc'));
-    const queries: URLSearchParams[] = [];
-    const server = createServer((req, res) => {
-      queries.push(new URL(req.url ?? '/', 'http://127.0.0.1').searchParams);
-      readFile(served).then((body) => res.writeHead(200, { 'content-type': 'application/x-netcdf', 'content-length': body.length }).end(body));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/thredds/ncss/grid/mfwam/best`;
+    const { url, queries, close } = await ncssServing(await waveFile(join(root, 'mfwam.nc')));
     try {
       const site = await createSite(siteConfig('ncss-waves', { waves: { type: 'ncss', url, retries: 0, variableNames: { hs: 'VHM0', tp: 'VTPK', dir: 'VMDR' }, deadlineHours: 4 } }));
       const env = activityEnvironment();
@@ -238,8 +258,23 @@ describe('wave forcing over NCSS, through the cycle activities', () => {
       // Hs is linear in the grid, so every node gets the field's own value.
       for (const [j, n] of boundary.entries()) expect(recordOf(hs, 1)[j]).toBeCloseTo(hsAt(mesh.x[n], mesh.y[n], 0), 5);
     } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await close();
+    }
+  });
+
+  it('reads heights packed as Copernicus Marine stores them (16-bit integers, scale_factor and add_offset)', async () => {
+    const { url, close } = await ncssServing(await waveFile(join(root, 'packed.nc'), { packed: true }));
+    try {
+      const site = await createSite(siteConfig('packed-waves', { waves: { type: 'ncss', url, retries: 0, variableNames: { hs: 'VHM0', tp: 'VTPK', dir: 'VMDR' }, deadlineHours: 4 } }));
+      const env = activityEnvironment();
+      const snapshot = await env.run(activities().beginCycle, { siteId: site.config.id, cycle: cycle.toISOString() });
+      const waves = await env.run(activities().fetchForcing, snapshot.forcings[0]);
+      const run = await env.run(activities().prepareRun, { site: snapshot.record, cycle: cycle.toISOString(), waves });
+      const hs = recordOf(ncdump(join(run.runDir, WAVES_TH), 'sigWaveHeight'), 1);
+      // Stored to the millimetre.
+      for (const [j, n] of boundary.entries()) expect(Math.abs(hs[j] - hsAt(mesh.x[n], mesh.y[n], 0))).toBeLessThan(0.001);
+    } finally {
+      await close();
     }
   });
 

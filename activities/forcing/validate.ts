@@ -205,6 +205,7 @@ async function checkValues(
     return;
   }
   const isMissing = missingTest(file, variable);
+  const unpack = unpacking(file, variable);
   const empty: number[] = [];
   let broken: { value: number; step: number; count: number } | undefined;
   for (let step = 0; step < variable.shape[0]; step++) {
@@ -214,9 +215,9 @@ async function checkValues(
       const value = Number(values[i]);
       if (Number.isNaN(value) || isMissing(value)) continue;
       valid++;
-      if (rule && !rule.valid(value)) {
+      if (rule && !rule.valid(unpack(value))) {
         if (broken) broken.count++;
-        else broken = { value, step, count: 1 };
+        else broken = { value: unpack(value), step, count: 1 };
       }
     }
     if (valid === 0) empty.push(step);
@@ -232,6 +233,17 @@ async function checkValues(
   if (rule && broken) {
     problems.push({ subject: label, expected: `values where ${rule.rule}`, found: `${broken.value} at ${at(broken.step)}${broken.count > 1 ? ` and ${broken.count - 1} more` : ''}` });
   }
+}
+
+/** A packed variable's stored values to what they stand for (CF scale_factor and add_offset; fill is tested on the stored value). */
+export function unpacking(file: NetcdfFile, variable: VariableInfo): (stored: number) => number {
+  const number = (name: string) => {
+    const value = file.attribute(name, variable.name)?.value;
+    return Array.isArray(value) && typeof value[0] === 'number' ? value[0] : undefined;
+  };
+  const scale = number('scale_factor') ?? 1;
+  const offset = number('add_offset') ?? 0;
+  return scale === 1 && offset === 0 ? (stored) => stored : (stored) => stored * scale + offset;
 }
 
 /** _FillValue and missing_value, or netCDF's default fill when the variable declares none. */
