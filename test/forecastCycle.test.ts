@@ -123,8 +123,19 @@ describe('forecastCycle on a real Temporal dev server', () => {
     expect(extent.features[0].geometry.type).toBe('MultiPolygon');
     expect(extent.features[0].geometry.coordinates.length).toBeGreaterThan(0);
 
-    // Springs raise the site's alerts.
-    expect(summary.products.alerts.map((a) => a.name).sort()).toEqual(['flooded area', 'marsh flooded', 'spring high water']);
+    // The demo's swell reaches the shelf above its threshold, from the west-north-west, and enters the estuary lower.
+    const shelf = stations.stations.find((s: { id: string }) => s.id === 'shelf');
+    const shelfHeights = (shelf.sigWaveHeight as (number | null)[]).filter((h): h is number => h !== null);
+    expect(shelfHeights).toHaveLength(times.length);
+    expect(Math.min(...shelfHeights)).toBeGreaterThan(2);
+    for (const from of shelf.meanWaveDirection as number[]) expect(Math.abs(from - 285)).toBeLessThan(15);
+    const mouthHeights = (stations.stations.find((s: { id: string }) => s.id === 'mouth').sigWaveHeight as (number | null)[]).filter((h): h is number => h !== null);
+    expect(Math.max(...mouthHeights)).toBeLessThan(Math.min(...shelfHeights));
+    const index = JSON.parse(await readFile(join(products, 'frames', 'index.json'), 'utf8')) as { variables: { name: string }[] };
+    expect(index.variables.map((v) => v.name)).toEqual(expect.arrayContaining(['sigWaveHeight', 'peakPeriod', 'meanWaveDirection']));
+
+    // Springs raise the site's alerts, the swell its own.
+    expect(summary.products.alerts.map((a) => a.name).sort()).toEqual(['flooded area', 'marsh flooded', 'spring high water', 'swell over 2 m']);
 
     await recordHistory('demo', first.workflowId);
   }, 600_000);
