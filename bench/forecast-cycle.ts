@@ -3,7 +3,8 @@
  * (24 h spin-up + 72 h forecast), and where its wall time goes: each stage,
  * the time no activity was running (orchestration: workflow tasks,
  * scheduling, retries' waits; target under 2 %), and as a baseline measured
- * in the same run, the model program alone on the same run directory.
+ * in the same run, the model program alone on the same run directory; the
+ * model job's own split (solver, boundary, atmosphere, wave step, output).
  * Prints figures only.
  *
  *   npm run build && node --import tsx bench/forecast-cycle.ts
@@ -79,6 +80,7 @@ try {
     outside_activities_s: Number(((total - covered) / 1000).toFixed(3)),
     outside_activities_share: Number(((total - covered) / total).toFixed(4)),
     model_job_wall_s: summary.model.wall_s,
+    model_parts_s: summary.model.summary.timing_s,
     model_alone_wall_s: Number(modelAlone.toFixed(2)),
     cycle_over_model_alone: Number((total / 1000 / modelAlone).toFixed(3)),
   }));
