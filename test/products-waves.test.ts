@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import { generateRectangleMesh } from '../core/mesh/generate.js';
 import { Out2dWriter, type Field } from '../core/out2d.js';
 import type { Site } from '../core/site.js';
 import { postProcess, type ProductsSummary } from '../activities/postProcess.js';
+import { writeSchismOut2d } from './support/schismOut2d.js';
 
 type SiteParts = Pick<Site, 'coordinates' | 'stations' | 'thresholds'>;
 
@@ -265,60 +266,24 @@ describe("SCHISM's NetCDF-4 out2d with waves on a UTM mesh", () => {
     const times = [0, 3600];
     // Grid directions on both sides of grid north, so one of them crosses 360 when turned.
     const gridDirection = Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 280 : 359.5));
-    const list = (values: ArrayLike<number>) => Array.from(values).join(', ');
-    const perTime = (values: ArrayLike<number>) => times.map(() => list(values)).join(', ');
-    const faces = Array.from({ length: utm.triangles.length / 3 }, (_, t) => `${utm.triangles[3 * t] + 1}, ${utm.triangles[3 * t + 1] + 1}, ${utm.triangles[3 * t + 2] + 1}, _`);
+    const perTime = (values: ArrayLike<number>) => times.map(() => values);
     const fill = (value: number) => new Array(n).fill(value);
-    const cdl = `netcdf out2d_1 {
-dimensions:
-  nSCHISM_hgrid_node = ${n} ;
-  nSCHISM_hgrid_face = ${faces.length} ;
-  nMaxSCHISM_hgrid_face_nodes = 4 ;
-  time = UNLIMITED ;
-variables:
-  double time(time) ;
-    time:units = "seconds since 2026-12-07  0:00:00   0:00" ;
-    time:standard_name = "time" ;
-  int SCHISM_hgrid ;
-    SCHISM_hgrid:cf_role = "mesh_topology" ;
-  double SCHISM_hgrid_node_x(nSCHISM_hgrid_node) ;
-    SCHISM_hgrid_node_x:units = "m" ;
-  double SCHISM_hgrid_node_y(nSCHISM_hgrid_node) ;
-    SCHISM_hgrid_node_y:units = "m" ;
-  int SCHISM_hgrid_face_nodes(nSCHISM_hgrid_face, nMaxSCHISM_hgrid_face_nodes) ;
-    SCHISM_hgrid_face_nodes:_FillValue = -1 ;
-    SCHISM_hgrid_face_nodes:start_index = 1 ;
-  float depth(nSCHISM_hgrid_node) ;
-  float elevation(time, nSCHISM_hgrid_node) ;
-  float depthAverageVelX(time, nSCHISM_hgrid_node) ;
-  float depthAverageVelY(time, nSCHISM_hgrid_node) ;
-  int dryFlagNode(time, nSCHISM_hgrid_node) ;
-  float sigWaveHeight(time, nSCHISM_hgrid_node) ;
-    sigWaveHeight:units = "m" ;
-  float peakPeriod(time, nSCHISM_hgrid_node) ;
-    peakPeriod:units = "s" ;
-  float meanWaveDirection(time, nSCHISM_hgrid_node) ;
-    meanWaveDirection:units = "degree" ;
-data:
-  time = ${list(times)} ;
-  SCHISM_hgrid = 0 ;
-  SCHISM_hgrid_node_x = ${list(utm.x)} ;
-  SCHISM_hgrid_node_y = ${list(utm.y)} ;
-  SCHISM_hgrid_face_nodes = ${faces.join(', ')} ;
-  depth = ${list(utm.depth)} ;
-  elevation = ${perTime(fill(0.3))} ;
-  depthAverageVelX = ${perTime(fill(0))} ;
-  depthAverageVelY = ${perTime(fill(0))} ;
-  dryFlagNode = ${perTime(fill(0))} ;
-  sigWaveHeight = ${perTime(fill(2.5))} ;
-  peakPeriod = ${perTime(fill(14))} ;
-  meanWaveDirection = ${perTime(gridDirection)} ;
-}
-`;
     const runDir = join(root, 'schism-utm');
     await mkdir(join(runDir, 'outputs'), { recursive: true });
-    await writeFile(join(runDir, 'out2d.cdl'), cdl);
-    execFileSync('ncgen', ['-k', 'nc4', '-o', join(runDir, 'outputs', 'out2d_1.nc'), join(runDir, 'out2d.cdl')]);
+    await writeSchismOut2d(join(runDir, 'outputs', 'out2d_1.nc'), {
+      mesh: utm,
+      startDay: '2026-12-07',
+      times,
+      fields: {
+        elevation: { frames: perTime(fill(0.3)) },
+        depthAverageVelX: { frames: perTime(fill(0)) },
+        depthAverageVelY: { frames: perTime(fill(0)) },
+        dryFlagNode: { frames: perTime(fill(0)), type: 'int' },
+        sigWaveHeight: { frames: perTime(fill(2.5)), units: 'm' },
+        peakPeriod: { frames: perTime(fill(14)), units: 's' },
+        meanWaveDirection: { frames: perTime(gridDirection), units: 'degree' },
+      },
+    });
     expect(execFileSync('ncdump', ['-k', join(runDir, 'outputs', 'out2d_1.nc')], { encoding: 'utf8' }).trim()).toBe('netCDF-4');
 
     const [sx, sy] = [x0 + 700, y0 + 300];

@@ -13,6 +13,7 @@ import type { Site } from '../core/site.js';
 import { evaluateAlerts } from '../activities/alerts.js';
 import { locateStations } from '../activities/products/stations.js';
 import { postProcess, type ProductsSummary } from '../activities/postProcess.js';
+import { writeSchismOut2d } from './support/schismOut2d.js';
 
 type SiteParts = Pick<Site, 'coordinates' | 'stations' | 'thresholds'>;
 
@@ -404,49 +405,19 @@ describe("SCHISM's NetCDF-4 out2d, on a projected mesh", () => {
     const times = [0, 3600, 7200];
     const frames = times.map((t) => Array.from(utm.x, (x, i) => level(t, x, utm.y[i])));
     const dry = times.map((_, k) => Array.from(utm.x, (_x, i) => (frames[k][i] + utm.depth[i] < H0 ? 1 : 0)));
-    const list = (values: ArrayLike<number>) => Array.from(values).join(', ');
-    const faces = Array.from({ length: utm.triangles.length / 3 }, (_, t) => `${utm.triangles[3 * t] + 1}, ${utm.triangles[3 * t + 1] + 1}, ${utm.triangles[3 * t + 2] + 1}, _`);
-    const cdl = `netcdf out2d_1 {
-dimensions:
-  nSCHISM_hgrid_node = ${utm.x.length} ;
-  nSCHISM_hgrid_face = ${faces.length} ;
-  nMaxSCHISM_hgrid_face_nodes = 4 ;
-  time = UNLIMITED ;
-variables:
-  double time(time) ;
-    time:units = "seconds since 2026-11-25  0:00:00   0:00" ;
-    time:standard_name = "time" ;
-  int SCHISM_hgrid ;
-    SCHISM_hgrid:cf_role = "mesh_topology" ;
-  double SCHISM_hgrid_node_x(nSCHISM_hgrid_node) ;
-    SCHISM_hgrid_node_x:units = "m" ;
-  double SCHISM_hgrid_node_y(nSCHISM_hgrid_node) ;
-    SCHISM_hgrid_node_y:units = "m" ;
-  int SCHISM_hgrid_face_nodes(nSCHISM_hgrid_face, nMaxSCHISM_hgrid_face_nodes) ;
-    SCHISM_hgrid_face_nodes:_FillValue = -1 ;
-    SCHISM_hgrid_face_nodes:start_index = 1 ;
-  float depth(nSCHISM_hgrid_node) ;
-  float elevation(time, nSCHISM_hgrid_node) ;
-  float depthAverageVelX(time, nSCHISM_hgrid_node) ;
-  float depthAverageVelY(time, nSCHISM_hgrid_node) ;
-  int dryFlagNode(time, nSCHISM_hgrid_node) ;
-data:
-  time = ${list(times)} ;
-  SCHISM_hgrid = 0 ;
-  SCHISM_hgrid_node_x = ${list(utm.x)} ;
-  SCHISM_hgrid_node_y = ${list(utm.y)} ;
-  SCHISM_hgrid_face_nodes = ${faces.join(', ')} ;
-  depth = ${list(utm.depth)} ;
-  elevation = ${frames.map(list).join(', ')} ;
-  depthAverageVelX = ${frames.map((f) => list(f.map(() => 0.25))).join(', ')} ;
-  depthAverageVelY = ${frames.map((f) => list(f.map(() => 0))).join(', ')} ;
-  dryFlagNode = ${dry.map(list).join(', ')} ;
-}
-`;
     const runDir = join(root, 'schism');
     await mkdir(join(runDir, 'outputs'), { recursive: true });
-    await writeFile(join(runDir, 'out2d.cdl'), cdl);
-    execFileSync('ncgen', ['-k', 'nc4', '-o', join(runDir, 'outputs', 'out2d_1.nc'), join(runDir, 'out2d.cdl')]);
+    await writeSchismOut2d(join(runDir, 'outputs', 'out2d_1.nc'), {
+      mesh: utm,
+      startDay: '2026-11-25',
+      times,
+      fields: {
+        elevation: { frames },
+        depthAverageVelX: { frames: frames.map((f) => f.map(() => 0.25)) },
+        depthAverageVelY: { frames: frames.map((f) => f.map(() => 0)) },
+        dryFlagNode: { frames: dry, type: 'int' },
+      },
+    });
     expect(execFileSync('ncdump', ['-k', join(runDir, 'outputs', 'out2d_1.nc')], { encoding: 'utf8' }).trim()).toBe('netCDF-4');
 
     const [sx, sy] = [x0 + 310, y0 + 170];
