@@ -15,6 +15,7 @@ import type { Mesh } from '../core/mesh/mesh.js';
 import { openOut2d } from '../core/out2d.js';
 import { formatBctides, type Bctides } from '../core/schism/bctides.js';
 import { formatParam, type ParamSettings } from '../core/schism/param.js';
+import { SfluxAirWriter, sfluxAirFileName, writeSfluxInputs } from '../core/schism/sflux.js';
 import { readWavesTh, writeWavesTh, WAVES_TH, type WaveBoundarySeries } from '../core/schism/wavesTh.js';
 import { breakingFraction } from '../model/waves/breaking.js';
 import { groupVelocity, wavenumber } from '../model/waves/dispersion.js';
@@ -145,14 +146,15 @@ function swell(times: number[], hs: number, tp: number, from: number): WaveBound
   return { times, sigWaveHeight: constant(hs), peakPeriod: constant(tp), meanWaveDirection: constant(from) };
 }
 
-async function beachRun(name: string, options: { params?: ParamSettings; waves?: WaveBoundarySeries | null } = {}): Promise<string> {
+async function beachRun(name: string, options: { params?: ParamSettings; waves?: WaveBoundarySeries | null; mesh?: Mesh; windSea?: boolean } = {}): Promise<string> {
   const dir = join(root, name);
+  const mesh = options.mesh ?? beach;
   await mkdir(dir, { recursive: true });
-  await writeMesh(join(dir, 'hgrid.gr3'), beach);
-  await writeGr3Property(join(dir, 'manning.gr3'), beach, new Float64Array(beach.x.length).fill(0.02));
+  await writeMesh(join(dir, 'hgrid.gr3'), mesh);
+  await writeGr3Property(join(dir, 'manning.gr3'), mesh, new Float64Array(mesh.x.length).fill(0.02));
   await writeFile(join(dir, 'param.nml'), formatParam(options.params ?? params()));
   await writeFile(join(dir, 'bctides.in'), formatBctides(bctides()));
-  if (options.waves !== null) await writeWavesTh(join(dir, WAVES_TH), beach, options.waves ?? swell([0, 43_200], 2, 10, 270), { breakerIndex: 0.73, windSea: false });
+  if (options.waves !== null) await writeWavesTh(join(dir, WAVES_TH), mesh, options.waves ?? swell([0, 43_200], 2, 10, 270), { breakerIndex: 0.73, windSea: options.windSea ?? false });
   return dir;
 }
 
@@ -160,8 +162,8 @@ describe('waves.th.nc', () => {
   it('is written in its documented layout and read back, the direction turning the short way round between records', async () => {
     const path = join(root, 'boundary.th.nc');
     const series = swell([0, 3600], 1, 8, 350);
-    series.meanWaveDirection[1] = series.meanWaveDirection[1].map(() => 10);
-    series.sigWaveHeight[1] = series.sigWaveHeight[1].map(() => 3);
+    series.meanWaveDirection[1] = new Float64Array(3).fill(10);
+    series.sigWaveHeight[1] = new Float64Array(3).fill(3);
     await writeWavesTh(path, beach, series, { breakerIndex: 0.78, windSea: true });
     const header = execFileSync('ncdump', ['-h', path], { encoding: 'utf8' });
     expect(header).toMatch(/time = UNLIMITED ; \/\/ \(2 currently\)/);
@@ -190,7 +192,7 @@ describe('waves.th.nc', () => {
 
 describe('a 12-hour tidal run on a beach with a 2 m, 10 s swell', () => {
   let dir: string;
-  let code: number;
+  let code: number | null;
   let stdout: string;
   beforeAll(async () => {
     dir = await beachRun('beach');
@@ -232,6 +234,61 @@ describe('a 12-hour tidal run on a beach with a 2 m, 10 s swell', () => {
       // 0.5 m below the datum under a 1 m tide: dry at low water, surf at high water.
       expect(Math.min(...shallowHs)).toBe(0);
       expect(Math.max(...shallowHs)).toBeGreaterThan(0.8);
+    } finally {
+      await out.close();
+    }
+  });
+});
+
+describe('wind sea grown from the sflux wind in a model run', () => {
+  it('adds a sea coming from the wind, as high as the growth curves give for the fetch from the shore', async () => {
+    // The beach in lon/lat (sflux needs ics = 2), with a 15 m/s wind from the east blowing offshore and no swell.
+    const metresPerDegree = (6_371_000 * Math.PI) / 180;
+    const [lon0, lat0] = [-8.8, 40.55];
+    const dxDegrees = 25 / (metresPerDegree * Math.cos((lat0 * Math.PI) / 180));
+    const lonlat = generateRectangleMesh({
+      nx: 41, ny: 3, dx: dxDegrees, dy: 25 / metresPerDegree, origin: { x: lon0, y: lat0 },
+      depth: (x) => 10 - ((x - lon0) / dxDegrees) * 25 / 83.3, openSides: ['west'], diagonals: 'alternating',
+    });
+    const dir = await beachRun('wind-sea', {
+      mesh: lonlat,
+      params: params({ ics: 2, ncor: 0, nws: 2, wtiminc: 3600, drampwind: 0, rnday: 0.125 }),
+      waves: swell([0, 10_800], 0, 10, 270),
+      windSea: true,
+    });
+    const sflux = join(dir, 'sflux');
+    await mkdir(sflux);
+    await writeSfluxInputs(sflux);
+    const [nx, ny] = [3, 3];
+    const writer = await SfluxAirWriter.create(join(sflux, sfluxAirFileName(1)), {
+      nx, ny, lon: Float32Array.from({ length: 9 }, (_, k) => lon0 - 0.1 + 0.1 * (k % nx)), lat: Float32Array.from({ length: 9 }, (_, k) => lat0 - 0.1 + 0.1 * Math.floor(k / nx)),
+    }, start);
+    for (const hour of [0, 1, 2, 3, 4]) {
+      await writer.appendRecord(new Date(start.getTime() + hour * 3_600_000), { uwind: new Float32Array(9).fill(-15), vwind: new Float32Array(9), prmsl: new Float32Array(9).fill(101_325) });
+    }
+    await writer.close();
+    const { code, stderr } = await runCli('model', 'run', dir);
+    expect([code, stderr]).toEqual([0, '']);
+
+    const out = await openOut2d(join(dir, 'outputs', 'out2d_1.nc'));
+    try {
+      const last = out.times.length - 1;
+      const [hs, tp, from, eta, dry] = await Promise.all(['sigWaveHeight', 'peakPeriod', 'meanWaveDirection', 'elevation', 'dryFlagNode'].map((f) => out.readFrame(f as 'elevation', last)));
+      // The middle row of nodes (node 41 is its first), from the open boundary to the shore.
+      const row = [...lonlat.x.keys()].filter((i) => lonlat.y[i] === lonlat.y[41]).sort((a, b) => lonlat.x[a] - lonlat.x[b]);
+      const shore = row.find((i) => dry[i] === 1) ?? -1;
+      expect(shore).toBeGreaterThan(0);
+      for (const i of row) {
+        if (dry[i] === 1 || i === row[0]) continue;
+        // Fetch along the row from the first dry node, in the model's plane (CPP about the mesh's mean latitude).
+        const fetch = (lonlat.x[shore] - lonlat.x[i]) / dxDegrees * 25;
+        const expected = windSea(15, fetch, eta[i] + lonlat.depth[i]);
+        expect(Math.abs(hs[i] - expected.sigWaveHeight)).toBeLessThan(0.05 * expected.sigWaveHeight + 0.01);
+        expect(tp[i]).toBeCloseTo(expected.peakPeriod, 1);
+        expect(Math.abs(from[i] - 90)).toBeLessThan(1);
+      }
+      // 0.9 km of fetch in 9 m of water.
+      expect(hs[row[1]]).toBeGreaterThan(0.3);
     } finally {
       await out.close();
     }
