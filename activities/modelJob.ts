@@ -72,7 +72,7 @@ export function modelJobActivity(launcher: ModelJobLauncher, options: ModelJobOp
     if (previous !== undefined) {
       const state = await previous.state();
       if (state.state === 'running') return follow(runDir, previous, true, options);
-      const ended = state.state === 'exited' ? await outcome(runDir, previous, state, true) : undefined;
+      const ended = state.state === 'exited' ? await outcome(runDir, previous, state, true) : state.state === 'ended' ? endedByResource(state) : undefined;
       if (ended !== undefined && !(ended instanceof ApplicationFailure)) return ended;
       if (ended?.nonRetryable) throw ended;
       await prepareRelaunch(runDir, previous, ended?.message ?? `job ${previous.pid} is gone without an exit status (the machine restarted?)`);
@@ -110,7 +110,9 @@ async function follow(runDir: string, job: ModelJob, reattached: boolean, { onPr
       if (state.state !== 'running') {
         const ended = state.state === 'exited'
           ? await outcome(runDir, job, state, reattached)
-          : ApplicationFailure.retryable(`model job ${job.pid} ended without recording an exit status (killed together with its wrapper?)`, 'ModelJobLost');
+          : state.state === 'ended'
+            ? endedByResource(state)
+            : ApplicationFailure.retryable(`model job ${job.pid} ended without recording an exit status (killed together with its wrapper?)`, 'ModelJobLost');
         if (ended instanceof ApplicationFailure) throw ended;
         return ended;
       }
@@ -139,6 +141,11 @@ async function outcome(runDir: string, job: ModelJob, state: Extract<JobState, {
   const how = state.signal === null ? `exited with code ${state.code}` : `was killed by ${state.signal}`;
   const reason = stderr.length > 0 ? `; stderr: ${stderr.slice(-STDERR_LINES_IN_FAILURE).join(' | ')}` : '; nothing on stderr';
   return ApplicationFailure.retryable(`model job ${job.pid} ${how}${reason}`, 'ModelJobFailed');
+}
+
+/** A job the resource ended (time limit, memory, node failure…): retried where another attempt can succeed. */
+function endedByResource(state: Extract<JobState, { state: 'ended' }>): ApplicationFailure {
+  return state.retryable ? ApplicationFailure.retryable(state.reason, 'ModelJobEnded') : ApplicationFailure.nonRetryable(state.reason, 'ModelJobEnded');
 }
 
 /** Workflow cancellation (or a reset) stops the job; a worker shutting down or a timed-out attempt leaves it to the next attempt. */

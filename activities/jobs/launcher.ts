@@ -1,6 +1,6 @@
 /**
- * What the model-job activity needs from a compute resource (a local process
- * today; a SLURM cluster or a container runtime later): start the model
+ * What the model-job activity needs from a compute resource (a local process,
+ * a SLURM cluster; a container runtime later): start the model
  * program on a run directory, find the job a previous attempt recorded there,
  * tell whether it still runs, and stop it.
  *
@@ -15,6 +15,8 @@ export type JobState =
   | { state: 'running' }
   /** The model program ended: its exit code, or the signal that killed it. `finishedAt` is when that was recorded. */
   | { state: 'exited'; code: number | null; signal: string | null; finishedAt: Date }
+  /** Ended by the resource before the model could record its status (a batch system's time limit, memory limit, node failure…). */
+  | { state: 'ended'; reason: string; retryable: boolean }
   /** No longer running and nothing recorded how it ended (the machine restarted, or its wrapper was killed). */
   | { state: 'gone' };
 

@@ -31,7 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { JOB_FILES, type JobState, type ModelJob, type ModelJobLauncher } from './launcher.js';
 
 /** The model program: `dist/server/cli.js` of this project, from the sources (tsx) or from dist/. */
-const MODEL_CLI = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../dist/server/cli.js' : '../../server/cli.js', import.meta.url));
+export const MODEL_CLI = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../dist/server/cli.js' : '../../server/cli.js', import.meta.url));
 
 const EXIT_FILE = 'model.exit';
 

@@ -1,0 +1,171 @@
+/**
+ * Model jobs on a SLURM cluster: a real single-node cluster (slurmctld,
+ * slurmd, munged from Debian's packages, test/support/slurmCluster.ts), real
+ * model runs submitted with sbatch, followed, re-attached by job id after the
+ * worker was killed, cancelled with scancel, and the end states SLURM gives
+ * a job that could not record its own.
+ */
+import { ApplicationFailure, CancelledFailure, ActivityCancellationDetails } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { SlurmLauncher, type SlurmJobRecord, type SlurmResource } from '../activities/jobs/slurm.js';
+import { modelJobActivity, type ModelJobInput, type ModelJobProgress, type ModelJobResult } from '../activities/modelJob.js';
+import { generateRectangleMesh } from '../core/mesh/generate.js';
+import { writeGr3Property, writeMesh } from '../core/mesh/gr3.js';
+import { formatBctides } from '../core/schism/bctides.js';
+import { formatParam } from '../core/schism/param.js';
+import { startSlurmCluster, type SlurmCluster } from './support/slurmCluster.js';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+
+let cluster: SlurmCluster;
+beforeAll(async () => {
+  cluster = await startSlurmCluster();
+}, 60_000);
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+const mesh = generateRectangleMesh({ nx: 16, ny: 12, dx: 100, depth: () => 10, openSides: ['west'] });
+const dt = 60;
+
+async function runDirectory(name: string, rnday: number): Promise<string> {
+  const dir = join(cluster.dir, 'runs', name);
+  await mkdir(dir, { recursive: true });
+  await writeMesh(join(dir, 'hgrid.gr3'), mesh);
+  await writeGr3Property(join(dir, 'manning.gr3'), mesh, new Float64Array(mesh.x.length).fill(0.025));
+  await writeFile(join(dir, 'param.nml'), formatParam({
+    rnday, dt, nspool: 60, ihfskip: 240, start: new Date('2026-11-25T00:00:00Z'), utcStart: 0, ics: 1, ihot: 0, icElev: 0, h0: 0.01,
+    dramp: 0.05, nchi: -1, hminMan: 1, ncor: 0, coricoef: 0, rlatitude: 46, nws: 0, wtiminc: 300, drampwind: 1,
+    nhot: 0, nhotWrite: 8640, waves: false, output: { elevation: true, depthAverageVel: true },
+  }));
+  const M2 = { name: 'M2', frequency: 1.405189e-4, nodalFactor: 0.97, equilibriumArgument: 45 };
+  const neta = mesh.openBoundaries[0].nodes.length;
+  await writeFile(join(dir, 'bctides.in'), formatBctides({
+    dateLine: '2026-11-25 00:00:00 UTC', tipDp: 40, tidalPotential: [], frequencies: [M2],
+    boundaries: [{ neta, iettype: 3, ifltype: 0, itetype: 0, isatype: 0, otherLines: [], tides: [{ ...M2, amplitude: new Float64Array(neta).fill(0.5), phase: new Float64Array(neta).fill(30) }] }],
+  }));
+  return dir;
+}
+
+function attempt(runDir: string, resource: Partial<SlurmResource> = {}) {
+  const env = new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') });
+  const beats: ModelJobProgress[] = [];
+  env.on('heartbeat', (details: ModelJobProgress) => beats.push(details));
+  const activity = modelJobActivity(new SlurmLauncher({ type: 'slurm', partition: cluster.partition, ...resource }));
+  const result = env.run<[ModelJobInput], ModelJobResult, typeof activity>(activity, { runDir });
+  result.catch(() => undefined);
+  return { env, beats, result };
+}
+
+async function until(condition: () => boolean, what: string | (() => string), timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const record = (runDir: string) => JSON.parse(readFileSync(join(runDir, 'job.json'), 'utf8')) as SlurmJobRecord;
+const jobState = (jobId: number) => /JobState=(\S+)/.exec(execFileSync('scontrol', ['show', 'job', '-o', String(jobId)], { encoding: 'utf8' }))?.[1];
+const starts = (runDir: string) => readFileSync(join(runDir, 'model.log'), 'utf8').split('\n').filter((line) => line.includes('"event":"start"'));
+
+/** Live processes running the model on this run directory. */
+function modelProcesses(runDir: string): number[] {
+  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((pid) => {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+      return state !== 'Z' && argv.includes('model') && argv.includes(runDir);
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+describe('model jobs through sbatch on a SLURM cluster', () => {
+  it('submits the job held, records its id, releases it and follows it to the end', async () => {
+    const dir = await runDirectory('slurm-success', 0.25);
+    const { beats, result } = attempt(dir, { timeLimit: '00:10:00', setup: ['echo "setup on $(hostname)" >&2'], environment: { COASTCAST_JOB: 'slurm test' } });
+    const outcome = await result;
+    const job = record(dir);
+    expect(job).toMatchObject({ scheduler: 'slurm', script: 'model.sbatch', logOffset: 0, errOffset: 0 });
+    expect(outcome.reattached).toBe(false);
+    expect(outcome.summary.steps).toBe((0.25 * 86400) / dt);
+    expect(jobState(job.jobId)).toBe('COMPLETED');
+    const script = readFileSync(join(dir, 'model.sbatch'), 'utf8');
+    expect(script).toContain(`#SBATCH --partition=${cluster.partition}`);
+    expect(script).toContain('#SBATCH --time=00:10:00');
+    expect(script).toContain("export COASTCAST_JOB='slurm test'");
+    expect(readFileSync(join(dir, 'model.err'), 'utf8')).toMatch(/^setup on /);
+    expect(readFileSync(join(dir, 'model.exit'), 'utf8').trim()).toBe('0');
+    expect(beats.every((b) => b.pid === job.jobId)).toBe(true);
+    expect(beats.at(-1)).toMatchObject({ percent: 100 });
+    expect(await readdir(join(dir, 'outputs'))).toEqual(expect.arrayContaining(['out2d_1.nc', 'hotstart.nc']));
+  }, 240_000);
+
+  it('cancelled by the workflow: scancel ends the job and its model process, the cancellation is rethrown', async () => {
+    const dir = await runDirectory('slurm-cancel', 1);
+    const { env, beats, result } = attempt(dir);
+    await until(() => beats.some((b) => b.simulated_s > 0), 'progress');
+    expect(modelProcesses(dir)).toHaveLength(1);
+    env.cancel();
+    await expect(result).rejects.toBeInstanceOf(CancelledFailure);
+    expect(jobState(record(dir).jobId)).toBe('CANCELLED');
+    await until(() => modelProcesses(dir).length === 0, 'the model process to end', 10_000);
+    expect(existsSync(join(dir, 'model.exit'))).toBe(false);
+  }, 240_000);
+
+  it('re-attaches by job id after the worker was SIGKILLed: the same job, one start in the log, the full result', async () => {
+    const dir = await runDirectory('slurm-reattach', 1);
+    const worker = spawn(process.execPath, ['--import', 'tsx', 'test/support/modelJobChild.ts', dir, cluster.partition], { cwd: repo, env: cluster.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    worker.stdout.on('data', (chunk) => (stdout += chunk));
+    worker.stderr.on('data', (chunk) => (stderr += chunk));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => worker.on('exit', (_code, signal) => resolve(signal)));
+    try {
+      await until(() => stdout.split('\n').some((line) => line !== '' && (JSON.parse(line) as ModelJobProgress).simulated_s > 0), () => `the child's progress (stderr: ${stderr})`);
+    } finally {
+      worker.kill('SIGKILL');
+    }
+    expect(await exited).toBe('SIGKILL');
+    const job = record(dir);
+    expect(jobState(job.jobId)).toBe('RUNNING');
+    const { beats, result } = attempt(dir);
+    const outcome = await result;
+    expect(outcome.reattached).toBe(true);
+    expect(outcome.summary.steps).toBe(86400 / dt);
+    expect(record(dir).jobId).toBe(job.jobId);
+    expect(starts(dir)).toHaveLength(1);
+    expect(beats.every((b) => b.pid === job.jobId)).toBe(true);
+    expect(jobState(job.jobId)).toBe('COMPLETED');
+  }, 240_000);
+
+  it('a job cancelled on the cluster by someone else: a final failure that says so, with its JobState', async () => {
+    const dir = await runDirectory('slurm-outside', 1);
+    const { beats, result } = attempt(dir);
+    await until(() => beats.some((b) => b.simulated_s > 0), 'progress');
+    execFileSync('scancel', [String(record(dir).jobId)]);
+    const failure = await result.then(() => undefined, (error: unknown) => error);
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: 'ModelJobEnded', nonRetryable: true });
+    expect((failure as Error).message).toMatch(/SLURM job \d+ was cancelled on the cluster, not by coastcast .*\(JobState CANCELLED\)/);
+  }, 240_000);
+
+  it('a batch script that fails before the model (a setup line): retryable, with its JobState FAILED', async () => {
+    const dir = await runDirectory('slurm-setup', 0.25);
+    const failure = await attempt(dir, { setup: ['module load no-such-module 2>/dev/null || exit 7'] }).result.then(() => undefined, (error: unknown) => error);
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: 'ModelJobEnded', nonRetryable: false });
+    expect((failure as Error).message).toMatch(/failed before the model could record its exit status .*\(JobState FAILED\)/);
+    expect(starts(dir)).toHaveLength(0);
+  }, 240_000);
+});

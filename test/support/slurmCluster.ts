@@ -1,0 +1,133 @@
+/**
+ * A single-node SLURM cluster for the tests, started from Debian's
+ * slurm-wlm and munge packages (installed by .ci/run) and kept entirely in
+ * a temp directory: its own munge key and socket, slurm.conf, state and
+ * spool, on free ports of 127.0.0.1. The client commands find it through
+ * SLURM_CONF, which start() sets for this process and its children.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface SlurmCluster {
+  readonly dir: string;
+  readonly partition: string;
+  /** The environment that points SLURM's commands at this cluster. */
+  readonly env: NodeJS.ProcessEnv;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function daemon(command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.once('exit', (code) => {
+    if (code !== 0 && code !== null) process.stderr.write(`${command} exited ${code}: ${stderr}\n`);
+  });
+  return child;
+}
+
+async function until(what: string, test: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(`SLURM test cluster: ${what} did not happen within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+export async function startSlurmCluster(): Promise<SlurmCluster> {
+  const dir = await mkdtemp(join(tmpdir(), 'coastcast-slurm-'));
+  const node = hostname().split('.')[0];
+  const partition = 'coastcast';
+  const paths = {
+    key: join(dir, 'munge.key'),
+    socket: join(dir, 'munge.socket'),
+    conf: join(dir, 'slurm.conf'),
+    state: join(dir, 'state'),
+    spool: join(dir, 'spool'),
+  };
+  await mkdir(paths.state);
+  await mkdir(paths.spool);
+  execFileSync('mungekey', ['--create', '--keyfile', paths.key]);
+  const munged = daemon('munged', ['--foreground', '--force', `--key-file=${paths.key}`, `--socket=${paths.socket}`, `--pid-file=${join(dir, 'munged.pid')}`, `--log-file=${join(dir, 'munged.log')}`, `--seed-file=${join(dir, 'munged.seed')}`], process.env);
+  const [ctldPort, slurmdPort] = [await freePort(), await freePort()];
+  await writeFile(paths.conf, [
+    'ClusterName=coastcast-test',
+    `SlurmctldHost=${node}(127.0.0.1)`,
+    `SlurmctldPort=${ctldPort}`,
+    `SlurmdPort=${slurmdPort}`,
+    'AuthType=auth/munge',
+    `AuthInfo=socket=${paths.socket}`,
+    'CredType=cred/munge',
+    'ProctrackType=proctrack/linuxproc',
+    'TaskPlugin=task/none',
+    'ReturnToService=2',
+    'SlurmUser=root',
+    `StateSaveLocation=${paths.state}`,
+    `SlurmdSpoolDir=${paths.spool}`,
+    `SlurmctldPidFile=${join(dir, 'slurmctld.pid')}`,
+    `SlurmdPidFile=${join(dir, 'slurmd.pid')}`,
+    `SlurmctldLogFile=${join(dir, 'slurmctld.log')}`,
+    `SlurmdLogFile=${join(dir, 'slurmd.log')}`,
+    'SchedulerType=sched/backfill',
+    'SelectType=select/cons_tres',
+    'SelectTypeParameters=CR_Core',
+    'JobAcctGatherType=jobacct_gather/none',
+    'AccountingStorageType=accounting_storage/none',
+    // Ended jobs stay known to scontrol for an hour: their end state is read from there.
+    'MinJobAge=3600',
+    'SchedulerParameters=sched_interval=1',
+    `NodeName=${node} NodeAddr=127.0.0.1 CPUs=2 RealMemory=4000 State=UNKNOWN`,
+    `PartitionName=${partition} Nodes=${node} Default=YES MaxTime=INFINITE State=UP`,
+    '',
+  ].join('\n'));
+  const env = { ...process.env, SLURM_CONF: paths.conf };
+  const stopDaemons = async (children: ChildProcess[]) => {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+  };
+  const children = [munged];
+  try {
+    await until('munged listening', () => {
+      try {
+        execFileSync('sh', ['-c', `munge -n --socket=${paths.socket} | unmunge --socket=${paths.socket}`], { stdio: 'ignore' });
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    children.push(daemon('slurmctld', ['-D', '-i', '-f', paths.conf], env));
+    children.push(daemon('slurmd', ['-D', '-f', paths.conf], env));
+    await until('the node idle in sinfo', () => {
+      try {
+        return execFileSync('sinfo', ['-h', '-o', '%T'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() === 'idle';
+      } catch {
+        return false;
+      }
+    });
+  } catch (error) {
+    await stopDaemons(children.reverse());
+    throw error;
+  }
+  process.env.SLURM_CONF = paths.conf;
+  return {
+    dir,
+    partition,
+    env,
+    async stop() {
+      await stopDaemons([...children].reverse());
+      delete process.env.SLURM_CONF;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
