@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 
 import { openCatalog } from '../activities/catalog.js';
+import { readResources } from '../activities/jobs/resources.js';
 import { smtpSettings } from '../activities/notify/email.js';
 import { retentionDaysSetting } from '../activities/retention.js';
 import { buildApi, type Basemap } from './api/app.js';
@@ -64,7 +65,8 @@ export async function startStack(env: NodeJS.ProcessEnv, log: (line: string) => 
     for (const done of catalog.recoverSiteFolders()) log(`recovered: ${done}`);
     await installDemoSite(catalog, join(dataDir, 'uploads'));
 
-    const worker = await createCycleWorker({ temporal, dataDir, catalog, modelThreads: threadsOption(env.COASTCAST_MODEL_THREADS), smtp: smtpSettings(env), retentionDays: retentionDaysSetting(env) });
+    const resources = await readResources(env.COASTCAST_RESOURCES);
+    const worker = await createCycleWorker({ temporal, dataDir, catalog, modelThreads: threadsOption(env.COASTCAST_MODEL_THREADS), smtp: smtpSettings(env), retentionDays: retentionDaysSetting(env), resources });
     const running = worker.run();
     cleanups.push(async () => {
       worker.shutdown();

@@ -9,11 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 
-import { createCycleActivities } from '../activities/cycle.js';
+import { createCycleActivities, type CycleActivityOptions } from '../activities/cycle.js';
+import { launcherFor, LOCAL_RESOURCE, type ComputeResource } from '../activities/jobs/resources.js';
 import type { Catalog } from '../activities/catalog.js';
 import type { SmtpSettings } from '../activities/notify/email.js';
 import { createRetentionActivities, DEFAULT_RETENTION_DAYS } from '../activities/retention.js';
-import { modelProgressSignal } from '../workflows/forecastCycle.js';
+import { modelProgressSignal, modelTaskQueue } from '../workflows/forecastCycle.js';
 import { TASK_QUEUE, type TemporalSettings } from './temporal.js';
 
 export interface CycleWorkerOptions {
@@ -29,10 +30,15 @@ export interface CycleWorkerOptions {
   /** A pre-built workflow bundle (tests build one per suite); by default the worker bundles workflows/ itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   taskQueue?: string;
+  /** The compute resources whose model jobs this worker runs, each on its own task queue (default: this machine's processes). */
+  resources?: Record<string, ComputeResource>;
 }
 
 export interface CycleWorker {
+  /** The worker of the cycles' own task queue. */
   worker: Worker;
+  /** One per compute resource, on its model task queue. */
+  modelWorkers: Worker[];
   /** Runs until shutdown() (or a fatal error), then closes the connections. */
   run(): Promise<void>;
   shutdown(): void;
@@ -44,46 +50,63 @@ export function workflowsPath(): string {
   return fileURLToPath(new URL(`../workflows/index${ext}`, import.meta.url));
 }
 
+const HEARTBEATS_AND_SHUTDOWN = {
+  // A cancellation reaches an activity only in the answer to one of its heartbeats, and the SDK
+  // otherwise holds heartbeats back for 80 % of the heartbeat timeout (24 s for the model job):
+  // sent at least every second, a cancelled model job stops within seconds.
+  maxHeartbeatThrottleInterval: '1 second',
+  // Model jobs and post-processing are long: a worker shutting down lets them be picked up by the next attempt rather than waiting.
+  shutdownGraceTime: '5 seconds',
+} as const;
+
 export async function createCycleWorker(options: CycleWorkerOptions): Promise<CycleWorker> {
   const { temporal } = options;
   const connection = await NativeConnection.connect({ address: temporal.address, tls: temporal.tls, apiKey: temporal.apiKey });
   // The activities' own client: model progress goes to the workflow as signals.
   const clientConnection = await Connection.connect({ address: temporal.address, tls: temporal.tls, apiKey: temporal.apiKey });
   const client = new Client({ connection: clientConnection, namespace: temporal.namespace });
+  const taskQueue = options.taskQueue ?? TASK_QUEUE;
+  const activityOptions: CycleActivityOptions = {
+    dataDir: options.dataDir,
+    catalog: options.catalog,
+    modelThreads: options.modelThreads,
+    smtp: options.smtp,
+    reportModelProgress: (workflowId, percent) => client.workflow.getHandle(workflowId).signal(modelProgressSignal, percent),
+  };
+  const workers: Worker[] = [];
   try {
     const worker = await Worker.create({
       connection,
       namespace: temporal.namespace,
-      taskQueue: options.taskQueue ?? TASK_QUEUE,
+      taskQueue,
       ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
       activities: {
-        ...createCycleActivities({
-          dataDir: options.dataDir,
-          catalog: options.catalog,
-          modelThreads: options.modelThreads,
-          smtp: options.smtp,
-          reportModelProgress: (workflowId, percent) => client.workflow.getHandle(workflowId).signal(modelProgressSignal, percent),
-        }),
+        ...createCycleActivities(activityOptions),
         ...createRetentionActivities({ dataDir: options.dataDir, catalog: options.catalog, retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS }),
       },
-      // A cancellation reaches an activity only in the answer to one of its heartbeats, and the SDK
-      // otherwise holds heartbeats back for 80 % of the heartbeat timeout (24 s for the model job):
-      // sent at least every second, a cancelled model job stops within seconds.
-      maxHeartbeatThrottleInterval: '1 second',
-      // Model jobs and post-processing are long: a worker shutting down lets them be picked up by the next attempt rather than waiting.
-      shutdownGraceTime: '5 seconds',
+      ...HEARTBEATS_AND_SHUTDOWN,
     });
+    workers.push(worker);
+    for (const [name, resource] of Object.entries(options.resources ?? { [LOCAL_RESOURCE]: { type: 'local' } })) {
+      const { runModelJob } = createCycleActivities({ ...activityOptions, launcher: launcherFor(resource) });
+      workers.push(await Worker.create({ connection, namespace: temporal.namespace, taskQueue: modelTaskQueue(taskQueue, name), activities: { runModelJob }, ...HEARTBEATS_AND_SHUTDOWN }));
+    }
     return {
       worker,
+      modelWorkers: workers.slice(1),
       run: async () => {
         try {
-          await worker.run();
+          // One worker failing stops the others: a process that no longer serves every queue it claims should end.
+          await Promise.all(workers.map((w) => w.run().catch((error: unknown) => {
+            for (const other of workers) if (other.getState() === 'RUNNING') other.shutdown();
+            throw error;
+          })));
         } finally {
           await clientConnection.close();
           await connection.close();
         }
       },
-      shutdown: () => worker.shutdown(),
+      shutdown: () => workers.forEach((w) => w.shutdown()),
     };
   } catch (error) {
     await clientConnection.close();

@@ -5,8 +5,10 @@
  * Recorded: a completed cycle, one degraded by a failing forcing and one
  * failed on bad input, from before the `notify-alerts` and `forcing-deadline`
  * patches (they must keep replaying while such cycles may still be running),
- * and a completed and a degraded cycle recorded with both patches (the latter
- * falling back after its forcing deadline). Record with
+ * a completed and a degraded cycle recorded with both patches (the latter
+ * falling back after its forcing deadline), and the demo cycle with its
+ * waves and the `model-task-queue` patch (the model job on its compute
+ * resource's task queue). Record with
  * `COASTCAST_RECORD_HISTORY=<folder> npx vitest run test/forecastCycle.test.ts`
  * and copy the files here under a name saying what they cover.
  */

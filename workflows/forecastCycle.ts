@@ -18,6 +18,7 @@ import {
   proxyActivities,
   setHandler,
   sleep,
+  workflowInfo,
 } from '@temporalio/workflow';
 
 import type { CycleActivities, CycleSummary, FetchedForcing, ForcingFetch, StageTiming } from '../activities/cycle.js';
@@ -63,11 +64,21 @@ const preparation = proxyActivities<CycleActivities>({
  * within the heartbeat timeout and the next attempt re-attaches to the job,
  * which runs on as its own process.
  */
-const model = proxyActivities<CycleActivities>({
+const MODEL_JOB = {
   startToCloseTimeout: '12 hours',
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumAttempts: 5, nonRetryableErrorTypes: BAD_INPUT },
-});
+} as const;
+const model = proxyActivities<CycleActivities>(MODEL_JOB);
+
+/** The task queue of a compute resource's model jobs, served by workers that can reach it (activities/jobs/resources.ts). */
+export function modelTaskQueue(cycleTaskQueue: string, resource: string): string {
+  return `${cycleTaskQueue}-model-${resource}`;
+}
+
+function modelOn(resource: string) {
+  return proxyActivities<CycleActivities>({ ...MODEL_JOB, taskQueue: modelTaskQueue(workflowInfo().taskQueue, resource) });
+}
 
 const postProcessing = proxyActivities<CycleActivities>({
   startToCloseTimeout: '1 hour',
@@ -178,7 +189,9 @@ export async function forecastCycle(input: ForecastCycleInput): Promise<CycleSum
     }
 
     enter('model');
-    const job = await model.runModelJob({ runDir: run.runDir });
+    // Cycles recorded before compute resources existed ran the model on the workflow's own queue.
+    const modelJob = patched('model-task-queue') ? modelOn(site.record.config.model.resource) : model;
+    const job = await modelJob.runModelJob({ runDir: run.runDir });
     if (job.reattached) progress.messages.push('the model job was followed to its end after a worker restart');
 
     enter('post-process');

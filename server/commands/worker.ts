@@ -12,6 +12,7 @@ import { smtpSettings } from '../../activities/notify/email.js';
 import { retentionDaysSetting } from '../../activities/retention.js';
 import { dataDirectory } from '../dataDir.js';
 import { temporalSettings } from '../temporal.js';
+import { readResources } from '../../activities/jobs/resources.js';
 import { createCycleWorker } from '../worker.js';
 import { commandOptions } from './args.js';
 import { UsageError, type Command } from './command.js';
@@ -22,11 +23,12 @@ export const worker: Command = async (args, io) => {
   const catalog = openCatalog(dataDir);
   try {
     const temporal = temporalSettings();
-    const cycleWorker = await createCycleWorker({ temporal, dataDir, catalog, modelThreads, smtp: smtpSettings(process.env), retentionDays: retentionDaysSetting(process.env) });
+    const resources = await readResources(process.env.COASTCAST_RESOURCES);
+    const cycleWorker = await createCycleWorker({ temporal, dataDir, catalog, modelThreads, smtp: smtpSettings(process.env), retentionDays: retentionDaysSetting(process.env), resources });
     const stop = () => cycleWorker.shutdown();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    io.err(`coastcast worker: ${temporal.address} namespace ${temporal.namespace}, data ${dataDir}, model threads ${modelThreads ?? 'by mesh size'}`);
+    io.err(`coastcast worker: ${temporal.address} namespace ${temporal.namespace}, data ${dataDir}, model threads ${modelThreads ?? 'by mesh size'}, compute resources ${Object.keys(resources).join(', ')}`);
     await cycleWorker.run();
     return 0;
   } finally {

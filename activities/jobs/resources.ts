@@ -1,0 +1,72 @@
+/**
+ * Compute resources: where model jobs run. An installation names them in a
+ * JSON file (COASTCAST_RESOURCES), a site picks one by name
+ * (`model.resource`, default "local"), and each gets its own Temporal task
+ * queue (workflows/forecastCycle.ts modelTaskQueue) served by workers that
+ * can reach it: on the cluster's login node for a SLURM resource.
+ *
+ *   { "local": { "type": "local" },
+ *     "hpc":   { "type": "slurm", "partition": "normal", "timeLimit": "02:00:00",
+ *                "setup": ["module load nodejs/20"], "environment": { "OMP_NUM_THREADS": "2" } } }
+ *
+ * "local" (this machine's processes) is always there unless the file
+ * defines it otherwise.
+ */
+import { readFile } from 'node:fs/promises';
+
+import type { ModelJobLauncher } from './launcher.js';
+import { LocalProcessLauncher } from './localProcess.js';
+import { SlurmLauncher, type SlurmResource } from './slurm.js';
+
+export type ComputeResource = { type: 'local' } | SlurmResource;
+
+export const LOCAL_RESOURCE = 'local';
+
+const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const SLURM_KEYS: Record<string, (value: unknown) => boolean> = {
+  type: (v) => v === 'slurm',
+  partition: (v) => typeof v === 'string' && v !== '',
+  nodes: (v) => Number.isInteger(v) && (v as number) >= 1,
+  tasks: (v) => Number.isInteger(v) && (v as number) >= 1,
+  timeLimit: (v) => typeof v === 'string' && /^(\d+-)?\d+(:\d{2}){0,2}$/.test(v),
+  setup: (v) => Array.isArray(v) && v.every((line) => typeof line === 'string'),
+  environment: (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.entries(v).every(([k, x]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && typeof x === 'string'),
+  node: (v) => typeof v === 'string' && v !== '',
+};
+
+/** The resources in `json` (the file's text), every problem named by its path; `file` names it in messages. */
+export function parseResources(json: string, file: string): Record<string, ComputeResource> {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    throw new Error(`${file}: not JSON: ${(error as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${file}: expected an object of named resources`);
+  const problems: string[] = [];
+  const resources: Record<string, ComputeResource> = { [LOCAL_RESOURCE]: { type: 'local' } };
+  for (const [name, resource] of Object.entries(value)) {
+    if (!NAME.test(name)) problems.push(`/${name}: a resource name is lower-case letters, digits and hyphens`);
+    const r = resource as Record<string, unknown>;
+    if (r?.type === 'local' && Object.keys(r).length === 1) resources[name] = { type: 'local' };
+    else if (r?.type === 'slurm') {
+      for (const [key, v] of Object.entries(r)) {
+        if (!(key in SLURM_KEYS)) problems.push(`/${name}/${key}: not a setting of a SLURM resource (${Object.keys(SLURM_KEYS).join(', ')})`);
+        else if (!SLURM_KEYS[key](v)) problems.push(`/${name}/${key}: ${JSON.stringify(v)} is not valid`);
+      }
+      resources[name] = r as unknown as SlurmResource;
+    } else problems.push(`/${name}/type: expected "local" (and nothing else) or "slurm"`);
+  }
+  if (problems.length > 0) throw new Error(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  ${problems.join('\n  ')}`);
+  return resources;
+}
+
+/** The installation's resources: COASTCAST_RESOURCES's file, or only "local". */
+export async function readResources(path: string | undefined): Promise<Record<string, ComputeResource>> {
+  if (path === undefined || path === '') return { [LOCAL_RESOURCE]: { type: 'local' } };
+  return parseResources(await readFile(path, 'utf8'), path);
+}
+
+export function launcherFor(resource: ComputeResource): ModelJobLauncher {
+  return resource.type === 'slurm' ? new SlurmLauncher(resource) : new LocalProcessLauncher();
+}
