@@ -96,7 +96,10 @@ export class SlurmLauncher implements ModelJobLauncher {
     await writeFile(scriptPath, script, { mode: 0o755 });
     const size = (name: string) => stat(join(runDir, name)).then((s) => s.size, () => 0);
     const offsets = { logOffset: await size(JOB_FILES.log), errOffset: await size(JOB_FILES.err) };
-    const { stdout } = await slurm('sbatch', ['--parsable', '--hold', scriptPath]);
+    // Paths go on the command line, where no #SBATCH parsing can split them at a space.
+    const { stdout } = await slurm('sbatch', [
+      '--parsable', '--hold', `--chdir=${runDir}`, `--output=${join(runDir, JOB_FILES.log)}`, `--error=${join(runDir, JOB_FILES.err)}`, '--open-mode=append', scriptPath,
+    ]);
     const jobId = Number(stdout.trim().split(';')[0]);
     if (!Number.isInteger(jobId)) throw new Error(`sbatch ${scriptPath}: expected a job id, got ${JSON.stringify(stdout.trim())}`);
     try {
@@ -121,10 +124,6 @@ export function batchScript(resource: SlurmResource, runDir: string, threads: nu
   return [
     '#!/bin/sh',
     '#SBATCH --job-name=coastcast-model',
-    `#SBATCH --chdir=${runDir}`,
-    `#SBATCH --output=${join(runDir, JOB_FILES.log)}`,
-    `#SBATCH --error=${join(runDir, JOB_FILES.err)}`,
-    '#SBATCH --open-mode=append',
     `#SBATCH --nodes=${resource.nodes ?? 1}`,
     `#SBATCH --ntasks=${resource.tasks ?? 1}`,
     `#SBATCH --cpus-per-task=${threads ?? 1}`,

@@ -1,0 +1,40 @@
+/** COASTCAST_RESOURCES: the installation's compute resources, every problem named by its JSON path. */
+import { describe, expect, it } from 'vitest';
+
+import { batchScript } from '../activities/jobs/slurm.js';
+import { parseResources } from '../activities/jobs/resources.js';
+
+describe('compute resources', () => {
+  it('reads local and SLURM resources, with "local" always there', () => {
+    const resources = parseResources(JSON.stringify({ hpc: { type: 'slurm', partition: 'normal', timeLimit: '1-02:00:00', setup: ['module load nodejs/20'], environment: { OMP_NUM_THREADS: '2' } } }), 'resources.json');
+    expect(Object.keys(resources).sort()).toEqual(['hpc', 'local']);
+    expect(resources.local).toEqual({ type: 'local' });
+    expect(resources.hpc).toMatchObject({ type: 'slurm', partition: 'normal' });
+  });
+
+  it('refuses what is not a resource, naming each problem', () => {
+    expect(() => parseResources('{ "hpc": ', 'r.json')).toThrow(/^r\.json: not JSON/);
+    expect(() => parseResources(JSON.stringify({ HPC: { type: 'slurm' }, grid: { type: 'pbs' }, hpc: { type: 'slurm', timeLimit: 'two hours', queue: 'x' } }), 'r.json')).toThrow(
+      new Error([
+        'r.json: 4 problems:',
+        '  /HPC: a resource name is lower-case letters, digits and hyphens',
+        '  /grid/type: expected "local" (and nothing else) or "slurm"',
+        '  /hpc/timeLimit: "two hours" is not valid',
+        '  /hpc/queue: not a setting of a SLURM resource (type, partition, nodes, tasks, timeLimit, setup, environment, node)',
+      ].join('\n')),
+    );
+  });
+
+  it("writes a batch script with the resource's options, setup and environment, quoting what the shell would split", () => {
+    const script = batchScript({ type: 'slurm', partition: 'normal', timeLimit: '02:00:00', setup: ['module load nodejs/20'], environment: { NOTE: "it's" }, node: '/opt/node/bin/node' }, '/shared/runs/a b', 2);
+    expect(script.split('\n')).toEqual(expect.arrayContaining([
+      '#SBATCH --cpus-per-task=2',
+      '#SBATCH --partition=normal',
+      '#SBATCH --time=02:00:00',
+      '#SBATCH --no-requeue',
+      'module load nodejs/20',
+      `export NOTE='it'\\''s'`,
+    ]));
+    expect(script).toMatch(/^'\/opt\/node\/bin\/node' '.*cli\.js' 'model' 'run' '\/shared\/runs\/a b' '--threads' '2' <\/dev\/null$/m);
+  });
+});
