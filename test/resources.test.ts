@@ -1,6 +1,7 @@
 /** COASTCAST_RESOURCES: the installation's compute resources, every problem named by its JSON path. */
 import { describe, expect, it } from 'vitest';
 
+import { containerCommand } from '../activities/jobs/container.js';
 import { batchScript } from '../activities/jobs/slurm.js';
 import { parseResources } from '../activities/jobs/resources.js';
 
@@ -18,10 +19,37 @@ describe('compute resources', () => {
       new Error([
         'r.json: 4 problems:',
         '  /HPC: a resource name is lower-case letters, digits and hyphens',
-        '  /grid/type: expected "local" (and nothing else) or "slurm"',
+        '  /grid/type: expected "local" (and nothing else), "slurm" or "container"',
         '  /hpc/timeLimit: "two hours" is not valid',
         '  /hpc/queue: not a setting of a SLURM resource (type, partition, nodes, tasks, timeLimit, setup, environment, node)',
       ].join('\n')),
+    );
+  });
+
+  it('reads container resources, refusing an unknown engine and a missing image', () => {
+    const resources = parseResources(JSON.stringify({ box: { type: 'container', engine: 'apptainer', image: '/shared/coastcast.sif' } }), 'r.json');
+    expect(resources.box).toEqual({ type: 'container', engine: 'apptainer', image: '/shared/coastcast.sif' });
+    expect(() => parseResources(JSON.stringify({ box: { type: 'container', engine: 'lxc' } }), 'r.json')).toThrow(
+      new Error(['r.json: 2 problems:', '  /box/image: missing', '  /box/engine: "lxc" is not valid'].join('\n')),
+    );
+  });
+
+  it('runs the model in a container with the run directory mounted at the same path, per engine', () => {
+    const dir = '/data/runs/demo/2026-11-25T0000Z';
+    const user = { uid: 1000, gid: 100 };
+    const model = ['coastcast', 'model', 'run', dir, '--threads', '2'];
+    expect(containerCommand({ type: 'container', engine: 'docker', image: 'ghcr.io/coastcast/model:0.1' }, dir, 2, user)).toEqual(
+      ['docker', 'run', '--rm', '--init', '--user', '1000:100', '--volume', `${dir}:${dir}`, '--workdir', dir, 'ghcr.io/coastcast/model:0.1', ...model],
+    );
+    expect(containerCommand({ type: 'container', engine: 'podman', image: 'coastcast:0.1', executable: '/usr/local/bin/podman' }, dir, 2, user)[0]).toBe('/usr/local/bin/podman');
+    expect(containerCommand({ type: 'container', engine: 'apptainer', image: '/shared/coastcast.sif' }, dir, 2, user)).toEqual(
+      ['apptainer', 'exec', '--bind', `${dir}:${dir}`, '--pwd', dir, '/shared/coastcast.sif', ...model],
+    );
+    expect(containerCommand({ type: 'container', engine: 'singularity', image: 'docker://coastcast:0.1' }, dir, undefined, user)).toEqual(
+      ['singularity', 'exec', '--bind', `${dir}:${dir}`, '--pwd', dir, 'docker://coastcast:0.1', 'coastcast', 'model', 'run', dir],
+    );
+    expect(containerCommand({ type: 'container', engine: 'udocker', image: 'coastcast:0.1' }, dir, 2, user)).toEqual(
+      ['udocker', 'run', '--rm', `--volume=${dir}:${dir}`, `--workdir=${dir}`, 'coastcast:0.1', ...model],
     );
   });
 

@@ -61,7 +61,15 @@ export interface LocalJobRecord {
   errOffset: number;
 }
 
+/** The model program's command line for a run directory: by default this project's, run by this Node.js. */
+export type ModelCommand = (runDir: string, threads: number | undefined) => string[];
+
+const builtInModel: ModelCommand = (runDir, threads) => [process.execPath, MODEL_CLI, 'model', 'run', runDir, ...(threads === undefined ? [] : ['--threads', String(threads)])];
+
 export class LocalProcessLauncher implements ModelJobLauncher {
+  /** `model` runs the model some other way, e.g. in a container (container.ts). */
+  constructor(private readonly model: ModelCommand = builtInModel) {}
+
   async find(runDir: string): Promise<ModelJob | undefined> {
     const path = join(runDir, JOB_FILES.record);
     let text: string;
@@ -75,9 +83,9 @@ export class LocalProcessLauncher implements ModelJobLauncher {
   }
 
   async start(runDir: string, options: { threads?: number }): Promise<ModelJob> {
-    if (!existsSync(MODEL_CLI)) throw new Error(`${MODEL_CLI}: missing; build the model program first (npm run build)`);
+    if (this.model === builtInModel && !existsSync(MODEL_CLI)) throw new Error(`${MODEL_CLI}: missing; build the model program first (npm run build)`);
     await rm(join(runDir, EXIT_FILE), { force: true });
-    const model = [process.execPath, MODEL_CLI, 'model', 'run', runDir, ...(options.threads === undefined ? [] : ['--threads', String(options.threads)])];
+    const model = this.model(runDir, options.threads);
     const command = ['/bin/sh', '-c', WRAPPER, 'coastcast-model-job', ...model];
     const log = openSync(join(runDir, JOB_FILES.log), 'a');
     const err = openSync(join(runDir, JOB_FILES.err), 'a');

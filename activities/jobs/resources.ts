@@ -7,18 +7,20 @@
  *
  *   { "local": { "type": "local" },
  *     "hpc":   { "type": "slurm", "partition": "normal", "timeLimit": "02:00:00",
- *                "setup": ["module load nodejs/20"], "environment": { "OMP_NUM_THREADS": "2" } } }
+ *                "setup": ["module load nodejs/20"], "environment": { "OMP_NUM_THREADS": "2" } },
+ *     "box":   { "type": "container", "engine": "apptainer", "image": "/shared/images/coastcast.sif" } }
  *
  * "local" (this machine's processes) is always there unless the file
  * defines it otherwise.
  */
 import { readFile } from 'node:fs/promises';
 
+import { CONTAINER_ENGINES, containerCommand, type ContainerResource } from './container.js';
 import type { ModelJobLauncher } from './launcher.js';
 import { LocalProcessLauncher } from './localProcess.js';
 import { SlurmLauncher, type SlurmResource } from './slurm.js';
 
-export type ComputeResource = { type: 'local' } | SlurmResource;
+export type ComputeResource = { type: 'local' } | SlurmResource | ContainerResource;
 
 export const LOCAL_RESOURCE = 'local';
 
@@ -32,6 +34,12 @@ const SLURM_KEYS: Record<string, (value: unknown) => boolean> = {
   setup: (v) => Array.isArray(v) && v.every((line) => typeof line === 'string'),
   environment: (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.entries(v).every(([k, x]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && typeof x === 'string'),
   node: (v) => typeof v === 'string' && v !== '',
+};
+const CONTAINER_KEYS: Record<string, (value: unknown) => boolean> = {
+  type: (v) => v === 'container',
+  engine: (v) => (CONTAINER_ENGINES as readonly unknown[]).includes(v),
+  image: (v) => typeof v === 'string' && v !== '',
+  executable: (v) => typeof v === 'string' && v !== '',
 };
 
 /** The resources in `json` (the file's text), every problem named by its path; `file` names it in messages. */
@@ -49,13 +57,15 @@ export function parseResources(json: string, file: string): Record<string, Compu
     if (!NAME.test(name)) problems.push(`/${name}: a resource name is lower-case letters, digits and hyphens`);
     const r = resource as Record<string, unknown>;
     if (r?.type === 'local' && Object.keys(r).length === 1) resources[name] = { type: 'local' };
-    else if (r?.type === 'slurm') {
+    else if (r?.type === 'slurm' || r?.type === 'container') {
+      const [kind, keys, required] = r.type === 'slurm' ? ['a SLURM', SLURM_KEYS, []] : ['a container', CONTAINER_KEYS, ['engine', 'image']];
+      for (const key of required) if (!(key in r)) problems.push(`/${name}/${key}: missing`);
       for (const [key, v] of Object.entries(r)) {
-        if (!(key in SLURM_KEYS)) problems.push(`/${name}/${key}: not a setting of a SLURM resource (${Object.keys(SLURM_KEYS).join(', ')})`);
-        else if (!SLURM_KEYS[key](v)) problems.push(`/${name}/${key}: ${JSON.stringify(v)} is not valid`);
+        if (!(key in keys)) problems.push(`/${name}/${key}: not a setting of ${kind} resource (${Object.keys(keys).join(', ')})`);
+        else if (!keys[key](v)) problems.push(`/${name}/${key}: ${JSON.stringify(v)} is not valid`);
       }
-      resources[name] = r as unknown as SlurmResource;
-    } else problems.push(`/${name}/type: expected "local" (and nothing else) or "slurm"`);
+      resources[name] = r as unknown as ComputeResource;
+    } else problems.push(`/${name}/type: expected "local" (and nothing else), "slurm" or "container"`);
   }
   if (problems.length > 0) throw new Error(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  ${problems.join('\n  ')}`);
   return resources;
@@ -68,5 +78,12 @@ export async function readResources(path: string | undefined): Promise<Record<st
 }
 
 export function launcherFor(resource: ComputeResource): ModelJobLauncher {
-  return resource.type === 'slurm' ? new SlurmLauncher(resource) : new LocalProcessLauncher();
+  switch (resource.type) {
+    case 'slurm':
+      return new SlurmLauncher(resource);
+    case 'container':
+      return new LocalProcessLauncher((runDir, threads) => containerCommand(resource, runDir, threads));
+    case 'local':
+      return new LocalProcessLauncher();
+  }
 }
