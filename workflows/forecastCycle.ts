@@ -77,7 +77,8 @@ export function modelTaskQueue(cycleTaskQueue: string, resource: string): string
 }
 
 function modelOn(resource: string) {
-  return proxyActivities<CycleActivities>({ ...MODEL_JOB, taskQueue: modelTaskQueue(workflowInfo().taskQueue, resource) });
+  // Model workers take their tasks at once (they run jobs outside the worker): a task left waiting means no worker serves the resource.
+  return proxyActivities<CycleActivities>({ ...MODEL_JOB, taskQueue: modelTaskQueue(workflowInfo().taskQueue, resource), scheduleToStartTimeout: '5 minutes' });
 }
 
 const postProcessing = proxyActivities<CycleActivities>({
