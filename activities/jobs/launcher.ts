@@ -1,6 +1,6 @@
 /**
  * What the model-job activity needs from a compute resource (a local process,
- * a SLURM cluster; a container runtime later): start the model
+ * possibly in a container, or a SLURM job): start the model
  * program on a run directory, find the job a previous attempt recorded there,
  * tell whether it still runs, and stop it.
  *
@@ -9,7 +9,34 @@
  * see: `job.json` names the job (written before the job can do anything), and
  * the model's stdout and stderr are appended to `model.log` and `model.err`.
  */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { constants } from 'node:os';
+import { join } from 'node:path';
+
 export const JOB_FILES = { record: 'job.json', log: 'model.log', err: 'model.err' } as const;
+
+/** job.json's path and text in a run directory; undefined when no job was recorded there. */
+export async function readJobRecord(runDir: string): Promise<{ path: string; text: string } | undefined> {
+  const path = join(runDir, JOB_FILES.record);
+  try {
+    return { path, text: await readFile(path, 'utf8') };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Writes job.json whole or not at all: a crash mid-write must not leave a record that names half a job. */
+export async function writeJobRecord(runDir: string, record: object): Promise<void> {
+  const path = join(runDir, JOB_FILES.record);
+  await writeFile(`${path}.partial`, `${JSON.stringify(record, null, 2)}\n`);
+  await rename(`${path}.partial`, path);
+}
+
+/** The name of a signal number (a shell reports a death by signal n as status 128 + n). */
+export function signalName(signal: number): string {
+  return Object.entries(constants.signals).find(([, n]) => n === signal)?.[0] ?? `signal ${signal}`;
+}
 
 export type JobState =
   | { state: 'running' }

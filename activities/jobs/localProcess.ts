@@ -23,12 +23,11 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync } from 'node:fs';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { constants } from 'node:os';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { JOB_FILES, type JobState, type ModelJob, type ModelJobLauncher } from './launcher.js';
+import { JOB_FILES, readJobRecord, signalName, writeJobRecord, type JobState, type ModelJob, type ModelJobLauncher } from './launcher.js';
 
 /** The model program: `dist/server/cli.js` of this project, from the sources (tsx) or from dist/. */
 export const MODEL_CLI = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../dist/server/cli.js' : '../../server/cli.js', import.meta.url));
@@ -71,15 +70,8 @@ export class LocalProcessLauncher implements ModelJobLauncher {
   constructor(private readonly model: ModelCommand = builtInModel) {}
 
   async find(runDir: string): Promise<ModelJob | undefined> {
-    const path = join(runDir, JOB_FILES.record);
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
-    return new LocalJob(runDir, parseRecord(path, text));
+    const found = await readJobRecord(runDir);
+    return found && new LocalJob(runDir, parseRecord(found.path, found.text));
   }
 
   async start(runDir: string, options: { threads?: number }): Promise<ModelJob> {
@@ -107,9 +99,7 @@ export class LocalProcessLauncher implements ModelJobLauncher {
       const record: LocalJobRecord = {
         pid, pgid: launched.pgrp, startTime: launched.startTime, bootId: bootId(), command, startedAt: new Date().toISOString(), ...offsets,
       };
-      const path = join(runDir, JOB_FILES.record);
-      await writeFile(`${path}.partial`, `${JSON.stringify(record, null, 2)}\n`);
-      await rename(`${path}.partial`, path);
+      await writeJobRecord(runDir, record);
       wrapper.stdin?.end('go\n');
       return new LocalJob(runDir, record);
     } catch (error) {
@@ -245,6 +235,3 @@ function bootId(): string {
   return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
 }
 
-function signalName(signal: number): string {
-  return Object.entries(constants.signals).find(([, n]) => n === signal)?.[0] ?? `signal ${signal}`;
-}

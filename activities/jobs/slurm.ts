@@ -16,12 +16,11 @@
  *   cancellation from outside, failure of the script itself).
  */
 import { execFile } from 'node:child_process';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { constants } from 'node:os';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { JOB_FILES, type JobState, type ModelJob, type ModelJobLauncher } from './launcher.js';
+import { JOB_FILES, readJobRecord, signalName, writeJobRecord, type JobState, type ModelJob, type ModelJobLauncher } from './launcher.js';
 import { MODEL_CLI } from './localProcess.js';
 
 const run = promisify(execFile);
@@ -78,15 +77,8 @@ export class SlurmLauncher implements ModelJobLauncher {
   constructor(private readonly resource: SlurmResource) {}
 
   async find(runDir: string): Promise<ModelJob | undefined> {
-    const path = join(runDir, JOB_FILES.record);
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
-    return new SlurmJob(runDir, parseRecord(path, text));
+    const found = await readJobRecord(runDir);
+    return found && new SlurmJob(runDir, parseRecord(found.path, found.text));
   }
 
   async start(runDir: string, options: { threads?: number }): Promise<ModelJob> {
@@ -104,9 +96,7 @@ export class SlurmLauncher implements ModelJobLauncher {
     if (!Number.isInteger(jobId)) throw new Error(`sbatch ${scriptPath}: expected a job id, got ${JSON.stringify(stdout.trim())}`);
     try {
       const record: SlurmJobRecord = { scheduler: 'slurm', jobId, script: SCRIPT_FILE, startedAt: new Date().toISOString(), ...offsets };
-      const path = join(runDir, JOB_FILES.record);
-      await writeFile(`${path}.partial`, `${JSON.stringify(record, null, 2)}\n`);
-      await rename(`${path}.partial`, path);
+      await writeJobRecord(runDir, record);
       await slurm('scontrol', ['release', String(jobId)]);
       return new SlurmJob(runDir, record);
     } catch (error) {
@@ -226,6 +216,3 @@ function parseRecord(path: string, text: string): SlurmJobRecord {
   return record as SlurmJobRecord;
 }
 
-function signalName(signal: number): string {
-  return Object.entries(constants.signals).find(([, n]) => n === signal)?.[0] ?? `signal ${signal}`;
-}
