@@ -6,8 +6,7 @@
  * followed to the end, and a cycle cancelled during its model step is
  * cancelled on the cluster (scancel) with its model process gone.
  */
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +21,7 @@ import { generateRectangleMesh } from '../core/mesh/generate.js';
 import { writeMesh } from '../core/mesh/gr3.js';
 import type { SiteInput } from '../core/site.js';
 import { TemporalCycles } from '../server/temporalCycles.js';
-import { startSlurmCluster, type SlurmCluster } from './support/slurmCluster.js';
+import { modelProcesses, slurmJobState, startSlurmCluster, type SlurmCluster } from './support/slurmCluster.js';
 import { exampleSite } from './support/sites.js';
 import { bundleWorkflows, startCycleWorker, startDevServer, type DevServer, type RunningWorker } from './support/temporalServer.js';
 
@@ -63,7 +62,6 @@ afterAll(async () => {
   await cluster?.stop();
 }, 60_000);
 
-const jobState = (jobId: number) => /JobState=(\S+)/.exec(execFileSync('scontrol', ['show', 'job', '-o', String(jobId)], { encoding: 'utf8' }))?.[1];
 const jobRecord = (runDir: string) => JSON.parse(readFileSync(join(runDir, 'job.json'), 'utf8')) as SlurmJobRecord;
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
@@ -76,17 +74,6 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
   }
 }
 
-function modelProcesses(runDir: string): number[] {
-  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((pid) => {
-    try {
-      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z' && argv.includes('model') && argv.includes(runDir);
-    } catch {
-      return false;
-    }
-  }).map(Number);
-}
-
 describe('a site whose model runs on a SLURM resource', () => {
   it('runs its cycle with the model job submitted through sbatch and followed to completion', async () => {
     const cycle = new Date('2026-11-25T00:00:00Z');
@@ -95,7 +82,7 @@ describe('a site whose model runs on a SLURM resource', () => {
     const job = jobRecord(summary.runDir);
     expect(job.scheduler).toBe('slurm');
     expect(summary.model.summary.steps).toBe((25 * 3600) / 20);
-    expect(jobState(job.jobId)).toBe('COMPLETED');
+    expect(slurmJobState(job.jobId)).toBe('COMPLETED');
     expect(readFileSync(join(summary.runDir, 'model.sbatch'), 'utf8')).toContain(`#SBATCH --partition=${cluster.partition}`);
     expect(catalog.getCycle('on-the-cluster', cycle)).toMatchObject({ status: 'completed' });
     expect(summary.products.times.length).toBeGreaterThan(0);
@@ -107,10 +94,10 @@ describe('a site whose model runs on a SLURM resource', () => {
     const runDir = await until('the run directory', 60_000, () => catalog.listCycles('on-the-cluster').find((c) => c.cycle === cycle.toISOString())?.runDir ?? undefined);
     await until('the model to run', 60_000, async () => ((await readFile(join(runDir, 'model.log'), 'utf8').catch(() => '')).includes('"progress"') ? true : undefined));
     const job = jobRecord(runDir);
-    expect(jobState(job.jobId)).toBe('RUNNING');
+    expect(slurmJobState(job.jobId)).toBe('RUNNING');
     await server.env.client.workflow.getHandle(workflowId).cancel();
     await expect(server.env.client.workflow.getHandle(workflowId).result()).rejects.toBeInstanceOf(WorkflowFailedError);
-    await until('the job to be cancelled on the cluster', 10_000, () => (jobState(job.jobId) === 'CANCELLED' ? true : undefined));
+    await until('the job to be cancelled on the cluster', 10_000, () => (slurmJobState(job.jobId) === 'CANCELLED' ? true : undefined));
     await until('the model process to end', 10_000, () => (modelProcesses(runDir).length === 0 ? true : undefined));
     await until('the catalog to record it', 10_000, () => (catalog.getCycle('on-the-cluster', cycle).status === 'cancelled' ? true : undefined));
   }, 300_000);

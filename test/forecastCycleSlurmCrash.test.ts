@@ -6,7 +6,7 @@
  * COASTCAST_RESOURCES, on a real Temporal dev server and a real single-node
  * cluster (test/support/slurmCluster.ts).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ import { writeMesh } from '../core/mesh/gr3.js';
 import { projectRoot } from '../core/project.js';
 import { TemporalCycles } from '../server/temporalCycles.js';
 import { progressQuery } from '../workflows/forecastCycle.js';
-import { startSlurmCluster, type SlurmCluster } from './support/slurmCluster.js';
+import { slurmJobState, startSlurmCluster, type SlurmCluster } from './support/slurmCluster.js';
 import { exampleSite } from './support/sites.js';
 import { startDevServer, type DevServer } from './support/temporalServer.js';
 
@@ -62,7 +62,6 @@ function startWorker(): ChildProcess {
   return child;
 }
 
-const jobState = (jobId: number) => /JobState=(\S+)/.exec(execFileSync('scontrol', ['show', 'job', '-o', String(jobId)], { encoding: 'utf8' }))?.[1];
 
 describe('a worker killed while its SLURM job runs', () => {
   it('completes the cycle with the same SLURM job, re-attached by job id by the next worker', async () => {
@@ -83,13 +82,13 @@ describe('a worker killed while its SLURM job runs', () => {
     first.kill('SIGKILL');
     await once(first, 'exit');
     // The job belongs to the cluster, not to the worker.
-    expect(jobState(job.jobId)).toBe('RUNNING');
+    expect(slurmJobState(job.jobId)).toBe('RUNNING');
 
     startWorker();
     const summary = (await handle.result()) as CycleSummary;
     expect(summary.model.reattached).toBe(true);
     expect((JSON.parse(await readFile(join(runDir, 'job.json'), 'utf8')) as SlurmJobRecord).jobId).toBe(job.jobId);
-    expect(jobState(job.jobId)).toBe('COMPLETED');
+    expect(slurmJobState(job.jobId)).toBe('COMPLETED');
     const log = await readFile(join(runDir, 'model.log'), 'utf8');
     expect(log.split('\n').filter((line) => line.includes('"event":"start"'))).toHaveLength(1);
     expect(catalog.getCycle('crash-on-cluster', cycle).status).toBe('completed');

@@ -9,7 +9,7 @@ import { ApplicationFailure, CancelledFailure, ActivityCancellationDetails } fro
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { SlurmLauncher, type SlurmJobRecord, type SlurmResource } from '../activities/jobs/slurm.js';
 import { modelJobActivity, type ModelJobInput, type ModelJobProgress, type ModelJobResult } from '../activities/modelJob.js';
-import { startSlurmCluster, type SlurmCluster } from './support/slurmCluster.js';
+import { modelProcesses, slurmJobState, startSlurmCluster, type SlurmCluster } from './support/slurmCluster.js';
 import { TIDAL_BAY_DT, writeTidalBay } from './support/tidalBay.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -57,21 +57,7 @@ async function until(condition: () => boolean, what: string | (() => string), ti
 }
 
 const record = (runDir: string) => JSON.parse(readFileSync(join(runDir, 'job.json'), 'utf8')) as SlurmJobRecord;
-const jobState = (jobId: number) => /JobState=(\S+)/.exec(execFileSync('scontrol', ['show', 'job', '-o', String(jobId)], { encoding: 'utf8' }))?.[1];
 const starts = (runDir: string) => readFileSync(join(runDir, 'model.log'), 'utf8').split('\n').filter((line) => line.includes('"event":"start"'));
-
-/** Live processes running the model on this run directory. */
-function modelProcesses(runDir: string): number[] {
-  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((pid) => {
-    try {
-      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
-      return state !== 'Z' && argv.includes('model') && argv.includes(runDir);
-    } catch {
-      return false;
-    }
-  }).map(Number);
-}
 
 describe('model jobs through sbatch on a SLURM cluster', () => {
   it('submits the job held, records its id, releases it and follows it to the end', async () => {
@@ -82,7 +68,7 @@ describe('model jobs through sbatch on a SLURM cluster', () => {
     expect(job).toMatchObject({ scheduler: 'slurm', script: 'model.sbatch', logOffset: 0, errOffset: 0 });
     expect(outcome.reattached).toBe(false);
     expect(outcome.summary.steps).toBe((0.25 * 86400) / dt);
-    expect(jobState(job.jobId)).toBe('COMPLETED');
+    expect(slurmJobState(job.jobId)).toBe('COMPLETED');
     const script = readFileSync(join(dir, 'model.sbatch'), 'utf8');
     expect(script).toContain(`#SBATCH --partition=${cluster.partition}`);
     expect(script).toContain('#SBATCH --time=00:10:00');
@@ -101,7 +87,7 @@ describe('model jobs through sbatch on a SLURM cluster', () => {
     expect(modelProcesses(dir)).toHaveLength(1);
     env.cancel();
     await expect(result).rejects.toBeInstanceOf(CancelledFailure);
-    expect(jobState(record(dir).jobId)).toBe('CANCELLED');
+    expect(slurmJobState(record(dir).jobId)).toBe('CANCELLED');
     await until(() => modelProcesses(dir).length === 0, 'the model process to end', 10_000);
     expect(existsSync(join(dir, 'model.exit'))).toBe(false);
   }, 240_000);
@@ -121,7 +107,7 @@ describe('model jobs through sbatch on a SLURM cluster', () => {
     }
     expect(await exited).toBe('SIGKILL');
     const job = record(dir);
-    expect(jobState(job.jobId)).toBe('RUNNING');
+    expect(slurmJobState(job.jobId)).toBe('RUNNING');
     const { beats, result } = attempt(dir);
     const outcome = await result;
     expect(outcome.reattached).toBe(true);
@@ -129,7 +115,7 @@ describe('model jobs through sbatch on a SLURM cluster', () => {
     expect(record(dir).jobId).toBe(job.jobId);
     expect(starts(dir)).toHaveLength(1);
     expect(beats.every((b) => b.pid === job.jobId)).toBe(true);
-    expect(jobState(job.jobId)).toBe('COMPLETED');
+    expect(slurmJobState(job.jobId)).toBe('COMPLETED');
   }, 240_000);
 
   it('a job cancelled on the cluster by someone else: a final failure that says so, with its JobState', async () => {

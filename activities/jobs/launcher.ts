@@ -9,11 +9,12 @@
  * see: `job.json` names the job (written before the job can do anything), and
  * the model's stdout and stderr are appended to `model.log` and `model.err`.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 
-export const JOB_FILES = { record: 'job.json', log: 'model.log', err: 'model.err' } as const;
+/** `exit` holds the model's exit status, written (to `.partial`, then renamed) by whatever runs it on the resource once the model has ended. */
+export const JOB_FILES = { record: 'job.json', log: 'model.log', err: 'model.err', exit: 'model.exit' } as const;
 
 /** job.json's path and text in a run directory; undefined when no job was recorded there. */
 export async function readJobRecord(runDir: string): Promise<{ path: string; text: string } | undefined> {
@@ -33,8 +34,27 @@ export async function writeJobRecord(runDir: string, record: object): Promise<vo
   await rename(`${path}.partial`, path);
 }
 
-/** The name of a signal number (a shell reports a death by signal n as status 128 + n). */
-export function signalName(signal: number): string {
+/**
+ * How the model ended, from `model.exit`; undefined while there is none. A
+ * status above 128 is the shell's way of saying "killed by signal status − 128"
+ * (the model itself exits 0–4).
+ */
+export async function readExitStatus(runDir: string): Promise<Extract<JobState, { state: 'exited' }> | undefined> {
+  const path = join(runDir, JOB_FILES.exit);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const status = Number(text.trim());
+  if (!Number.isInteger(status)) throw new Error(`${path}: not an exit status: ${JSON.stringify(text)}`);
+  const signal = status > 128 ? signalName(status - 128) : null;
+  return { state: 'exited', code: signal === null ? status : null, signal, finishedAt: (await stat(path)).mtime };
+}
+
+function signalName(signal: number): string {
   return Object.entries(constants.signals).find(([, n]) => n === signal)?.[0] ?? `signal ${signal}`;
 }
 

@@ -7,10 +7,8 @@
  *   and stderr appended straight to `model.log` and `model.err`: no pipe to
  *   the worker, so nothing is lost, and no SIGPIPE, when the worker dies.
  * - A small `/bin/sh` wrapper runs the model and records its exit status in
- *   `model.exit` (written to `.partial`, then renamed), because only a parent
- *   can wait for a process's status and a re-attaching worker is not the
- *   parent. A status above 128 is the shell's way of saying "killed by signal
- *   status − 128" (the model itself exits 0–4).
+ *   `model.exit` (launcher.ts), because only a parent can wait for a
+ *   process's status and a re-attaching worker is not the parent.
  * - Before the model starts, the wrapper waits for a "go" line on its stdin,
  *   which the worker sends only once `job.json` is on disk. If the worker dies
  *   in between, the wrapper reads end-of-file and exits without running the
@@ -23,23 +21,21 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync } from 'node:fs';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { JOB_FILES, readJobRecord, signalName, writeJobRecord, type JobState, type ModelJob, type ModelJobLauncher } from './launcher.js';
+import { JOB_FILES, readExitStatus, readJobRecord, writeJobRecord, type JobState, type ModelJob, type ModelJobLauncher } from './launcher.js';
 
 /** The model program: `dist/server/cli.js` of this project, from the sources (tsx) or from dist/. */
 export const MODEL_CLI = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../dist/server/cli.js' : '../../server/cli.js', import.meta.url));
-
-const EXIT_FILE = 'model.exit';
 
 // $@ is the model command. The status is recorded only when the model ran; killing the wrapper itself records nothing.
 const WRAPPER = [
   'IFS= read -r go && [ "$go" = go ] || exit 0',
   'exec </dev/null',
   '"$@"',
-  `echo $? > ${EXIT_FILE}.partial && mv -f ${EXIT_FILE}.partial ${EXIT_FILE}`,
+  `echo $? > ${JOB_FILES.exit}.partial && mv -f ${JOB_FILES.exit}.partial ${JOB_FILES.exit}`,
 ].join('\n');
 
 /** How long processes get to end after SIGTERM before SIGKILL. */
@@ -76,7 +72,7 @@ export class LocalProcessLauncher implements ModelJobLauncher {
 
   async start(runDir: string, options: { threads?: number }): Promise<ModelJob> {
     if (this.model === builtInModel && !existsSync(MODEL_CLI)) throw new Error(`${MODEL_CLI}: missing; build the model program first (npm run build)`);
-    await rm(join(runDir, EXIT_FILE), { force: true });
+    await rm(join(runDir, JOB_FILES.exit), { force: true });
     const model = this.model(runDir, options.threads);
     const command = ['/bin/sh', '-c', WRAPPER, 'coastcast-model-job', ...model];
     const log = openSync(join(runDir, JOB_FILES.log), 'a');
@@ -128,19 +124,7 @@ class LocalJob implements ModelJob {
   async state(): Promise<JobState> {
     // Liveness first: the wrapper renames model.exit before it ends, so a job seen gone has already recorded its status.
     if (this.running()) return { state: 'running' };
-    const path = join(this.runDir, EXIT_FILE);
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'gone' };
-      throw error;
-    }
-    const status = Number(text.trim());
-    if (!Number.isInteger(status)) throw new Error(`${path}: not an exit status: ${JSON.stringify(text)}`);
-    const finishedAt = (await stat(path)).mtime;
-    const signal = status > 128 ? signalName(status - 128) : null;
-    return { state: 'exited', code: signal === null ? status : null, signal, finishedAt };
+    return (await readExitStatus(this.runDir)) ?? { state: 'gone' };
   }
 
   async cancel(): Promise<void> {

@@ -16,16 +16,15 @@
  *   cancellation from outside, failure of the script itself).
  */
 import { execFile } from 'node:child_process';
-import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { JOB_FILES, readJobRecord, signalName, writeJobRecord, type JobState, type ModelJob, type ModelJobLauncher } from './launcher.js';
+import { JOB_FILES, readExitStatus, readJobRecord, writeJobRecord, type JobState, type ModelJob, type ModelJobLauncher } from './launcher.js';
 import { MODEL_CLI } from './localProcess.js';
 
 const run = promisify(execFile);
 
-const EXIT_FILE = 'model.exit';
 const SCRIPT_FILE = 'model.sbatch';
 
 /** A SLURM compute resource, as an installation configures it. */
@@ -82,7 +81,7 @@ export class SlurmLauncher implements ModelJobLauncher {
   }
 
   async start(runDir: string, options: { threads?: number }): Promise<ModelJob> {
-    await rm(join(runDir, EXIT_FILE), { force: true });
+    await rm(join(runDir, JOB_FILES.exit), { force: true });
     const script = batchScript(this.resource, runDir, options.threads);
     const scriptPath = join(runDir, SCRIPT_FILE);
     await writeFile(scriptPath, script, { mode: 0o755 });
@@ -125,7 +124,7 @@ export function batchScript(resource: SlurmResource, runDir: string, threads: nu
     ...Object.entries(resource.environment ?? {}).map(([name, value]) => `export ${name}=${quote(value)}`),
     model.map(quote).join(' ') + ' </dev/null',
     'status=$?',
-    `echo $status > ${EXIT_FILE}.partial && mv -f ${EXIT_FILE}.partial ${EXIT_FILE}`,
+    `echo $status > ${JOB_FILES.exit}.partial && mv -f ${JOB_FILES.exit}.partial ${JOB_FILES.exit}`,
     'exit $status',
     '',
   ].join('\n');
@@ -147,17 +146,8 @@ class SlurmJob implements ModelJob {
   async state(): Promise<JobState> {
     // Activity first: the script renames model.exit before the job ends, so a job seen inactive has already recorded its status.
     if (await this.active()) return { state: 'running' };
-    const path = join(this.runDir, EXIT_FILE);
-    const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
-      throw error;
-    });
-    if (text !== undefined) {
-      const status = Number(text.trim());
-      if (!Number.isInteger(status)) throw new Error(`${path}: not an exit status: ${JSON.stringify(text)}`);
-      const signal = status > 128 ? signalName(status - 128) : null;
-      return { state: 'exited', code: signal === null ? status : null, signal, finishedAt: (await stat(path)).mtime };
-    }
+    const exited = await readExitStatus(this.runDir);
+    if (exited) return exited;
     const end = await this.scontrolState();
     const known = end === null ? undefined : END_STATES[end];
     if (end === null || known === undefined) return { state: 'gone' };

@@ -6,6 +6,7 @@
  * SLURM_CONF, which start() sets for this process and its children.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
@@ -130,4 +131,21 @@ export async function startSlurmCluster(): Promise<SlurmCluster> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A job's JobState as the cluster reports it (SLURM_CONF set by startSlurmCluster). */
+export function slurmJobState(jobId: number): string | undefined {
+  return /JobState=(\S+)/.exec(execFileSync('scontrol', ['show', 'job', '-o', String(jobId)], { encoding: 'utf8' }))?.[1];
+}
+
+/** Live (non-zombie) processes running the model on a run directory, wherever the cluster started them. */
+export function modelProcesses(runDir: string): number[] {
+  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((pid) => {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z' && argv.includes('model') && argv.includes(runDir);
+    } catch {
+      return false;
+    }
+  }).map(Number);
 }
