@@ -25,6 +25,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { RunEvent, RunSummary } from '../core/modelProtocol.js';
 import { JOB_FILES, type JobState, type ModelJob, type ModelJobLauncher } from './jobs/launcher.js';
 import { LocalProcessLauncher } from './jobs/localProcess.js';
+import { ModelProgramError, runEngine } from './jobs/modelProgram.js';
 
 export interface ModelJobInput {
   runDir: string;
@@ -77,7 +78,11 @@ export function modelJobActivity(launcher: ModelJobLauncher, options: ModelJobOp
       if (ended?.nonRetryable) throw ended;
       await prepareRelaunch(runDir, previous, ended?.message ?? `job ${previous.pid} is gone without an exit status (the machine restarted?)`);
     }
-    return follow(runDir, await launcher.start(runDir, { threads: input.threads }), false, options);
+    const job = await launcher.start(runDir, { engine: await runEngine(runDir), threads: input.threads }).catch((error: unknown) => {
+      // No attempt can run a program the resource does not have.
+      throw error instanceof ModelProgramError ? ApplicationFailure.nonRetryable(error.message, 'ModelProgramUnavailable') : error;
+    });
+    return follow(runDir, job, false, options);
   };
 }
 

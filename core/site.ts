@@ -219,6 +219,12 @@ const Notifications = Type.Object(
 const Model = Type.Object(
   {
     resource: Type.Optional(Type.String({ minLength: 1, default: 'local', description: 'the compute resource that runs the model job' })),
+    engine: Type.Optional(
+      Type.Union([Type.Literal('built-in'), Type.Literal('schism')], {
+        default: 'built-in',
+        description: "the model program: coastcast's built-in model, or SCHISM (pschism) as the chosen resource installs it",
+      }),
+    ),
     dt: Type.Number({ exclusiveMinimum: 0, maximum: 3600, description: 'time step, seconds' }),
     nspool: Type.Integer({ minimum: 1, description: 'time steps between model outputs' }),
     outputIntervalMinutes: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'interval of the products; a multiple of the model output interval (dt × nspool)' })),
@@ -272,9 +278,10 @@ export const SiteSchema = Type.Object(
 export type SiteInput = Static<typeof SiteSchema>;
 /** A validated site: every default filled in. */
 export type Site = SiteInput & {
-  model: SiteInput['model'] & { resource: string };
+  model: SiteInput['model'] & { resource: string; engine: ModelEngine };
   schedule: Required<SiteInput['schedule']>;
 };
+export type ModelEngine = 'built-in' | 'schism';
 export type SiteForcing = Static<typeof Forcing>;
 export type SiteWaveForcing = Static<typeof WaveForcing>;
 export type SiteTide = Static<typeof Tide>;
@@ -387,6 +394,12 @@ function waveProblems({ forcings, model }: Site): FieldProblem[] {
         problems.push({ path: `/forcings/waves/variableNames/${pointerToken(name)}`, message: `"${name}" is not a wave field (${WAVE_FORCING_FIELDS.join(', ')}): the names to map are ours, the values the dataset's` });
       }
     }
+  }
+  if (waves && model.engine === 'schism') {
+    problems.push({
+      path: '/forcings/waves',
+      message: "SCHISM computes waves in its WWM-III module, whose inputs (wwminput.nml, wwmbnd.gr3, boundary spectra) coastcast does not write: leave out the wave forcing, or run the site on the built-in model (/model/engine)",
+    });
   }
   if (model.waves && !waves) problems.push({ path: '/model/waves', message: 'settings of the wave step, but /forcings/waves is not set, so the model runs without waves' });
   if (model.waves?.windSea && !forcings.atmosphere) problems.push({ path: '/model/waves/windSea', message: 'wind sea grows from the wind, but /forcings/atmosphere is not set' });
@@ -544,7 +557,9 @@ function shapeProblems(errors: readonly ErrorObject[], data: unknown): FieldProb
       const inside = e.instancePath === union.instancePath || e.instancePath.startsWith(`${union.instancePath}/`);
       if (inside && e.schemaPath.startsWith(`${union.schemaPath}/`) && (chosen < 0 || !e.schemaPath.startsWith(`${union.schemaPath}/${chosen}/`))) hidden.add(e);
     }
+    const constants = branches.every((b) => typeof b === 'object' && b !== null && 'const' in b) ? branches.map((b) => (b as { const: unknown }).const) : undefined;
     if (chosen >= 0) hidden.add(union);
+    else if (constants) replacements.set(union, { path: union.instancePath, message: `must be one of ${constants.map((v) => JSON.stringify(v)).join(', ')}` });
     else if (tag) {
       const present = typeof value === 'object' && value !== null && tag.name in value;
       replacements.set(union, {

@@ -88,7 +88,7 @@ export async function createCycleWorker(options: CycleWorkerOptions): Promise<Cy
     });
     workers.push(worker);
     for (const [name, resource] of Object.entries(options.resources ?? { [LOCAL_RESOURCE]: { type: 'local' } })) {
-      const { runModelJob } = createCycleActivities({ ...activityOptions, launcher: launcherFor(resource) });
+      const { runModelJob } = createCycleActivities({ ...activityOptions, launcher: launcherFor(name, resource) });
       workers.push(await Worker.create({ connection, namespace: temporal.namespace, taskQueue: modelTaskQueue(taskQueue, name), activities: { runModelJob }, ...HEARTBEATS_AND_SHUTDOWN }));
     }
     return {

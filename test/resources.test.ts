@@ -19,10 +19,40 @@ describe('compute resources', () => {
       new Error([
         'r.json: 4 problems:',
         '  /HPC: a resource name is lower-case letters, digits and hyphens',
-        '  /grid/type: expected "local" (and nothing else), "slurm" or "container"',
+        '  /grid/type: expected "local", "slurm" or "container"',
         '  /hpc/timeLimit: "two hours" is not valid',
-        '  /hpc/queue: not a setting of a SLURM resource (type, partition, nodes, tasks, timeLimit, setup, environment, node)',
+        '  /hpc/queue: not a setting of a SLURM resource (type, partition, nodes, tasks, timeLimit, setup, environment, node, schism)',
       ].join('\n')),
+    );
+  });
+
+  it('reads a SCHISM installation on any resource, naming what is wrong with one', () => {
+    const schism = { command: ['mpirun', '-np', '4', '/opt/schism/bin/pschism_TVD-VL'], combineHotstart: '/opt/schism/bin/combine_hotstart7' };
+    const resources = parseResources(JSON.stringify({ local: { type: 'local', schism }, hpc: { type: 'slurm', tasks: 8, schism: { ...schism, command: ['srun', '/opt/schism/bin/pschism'] } } }), 'r.json');
+    expect(resources.local).toEqual({ type: 'local', schism });
+    expect(resources.hpc).toMatchObject({ schism: { command: ['srun', '/opt/schism/bin/pschism'] } });
+    expect(() => parseResources(JSON.stringify({ local: { type: 'local', schism: { command: [], mpi: true } }, box: { type: 'container', engine: 'docker', image: 'x', schism: 'pschism' } }), 'r.json')).toThrow(
+      new Error([
+        'r.json: 4 problems:',
+        '  /local/schism/combineHotstart: missing',
+        '  /local/schism/command: [] is not valid',
+        '  /local/schism/mpi: not a SCHISM setting (command, combineHotstart)',
+        '  /box/schism: expected { "command": [...], "combineHotstart": "..." }',
+      ].join('\n')),
+    );
+  });
+
+  it("runs SCHISM through coastcast's adapter, with the resource's command after --, and refuses a resource without SCHISM", () => {
+    const dir = '/shared/runs/demo/2026-11-25T0000Z';
+    const schism = { command: ['srun', '/opt/schism/bin/pschism'], combineHotstart: '/opt/schism/bin/combine_hotstart7' };
+    expect(batchScript({ type: 'slurm', tasks: 8, schism }, dir, { engine: 'schism' }, 'hpc')).toMatch(
+      /^'.*' '.*cli\.js' 'model' 'schism' '\/shared\/runs\/demo\/2026-11-25T0000Z' '--combine-hotstart' '\/opt\/schism\/bin\/combine_hotstart7' '--' 'srun' '\/opt\/schism\/bin\/pschism' <\/dev\/null$/m,
+    );
+    expect(containerCommand({ type: 'container', engine: 'apptainer', image: '/shared/schism.sif', schism }, dir, { engine: 'schism' }, 'box', { uid: 0, gid: 0 }).slice(6)).toEqual(
+      ['/shared/schism.sif', 'coastcast', 'model', 'schism', dir, '--combine-hotstart', '/opt/schism/bin/combine_hotstart7', '--', 'srun', '/opt/schism/bin/pschism'],
+    );
+    expect(() => batchScript({ type: 'slurm' }, dir, { engine: 'schism' }, 'hpc')).toThrow(
+      'the site runs SCHISM, but compute resource "hpc" has no SCHISM installation (its "schism": command and combineHotstart in COASTCAST_RESOURCES)',
     );
   });
 
@@ -38,23 +68,23 @@ describe('compute resources', () => {
     const dir = '/data/runs/demo/2026-11-25T0000Z';
     const user = { uid: 1000, gid: 100 };
     const model = ['coastcast', 'model', 'run', dir, '--threads', '2'];
-    expect(containerCommand({ type: 'container', engine: 'docker', image: 'ghcr.io/coastcast/model:0.1' }, dir, 2, user)).toEqual(
+    expect(containerCommand({ type: 'container', engine: 'docker', image: 'ghcr.io/coastcast/model:0.1' }, dir, { engine: 'built-in', threads: 2 }, 'box', user)).toEqual(
       ['docker', 'run', '--rm', '--init', '--user', '1000:100', '--volume', `${dir}:${dir}`, '--workdir', dir, 'ghcr.io/coastcast/model:0.1', ...model],
     );
-    expect(containerCommand({ type: 'container', engine: 'podman', image: 'coastcast:0.1', executable: '/usr/local/bin/podman' }, dir, 2, user)[0]).toBe('/usr/local/bin/podman');
-    expect(containerCommand({ type: 'container', engine: 'apptainer', image: '/shared/coastcast.sif' }, dir, 2, user)).toEqual(
+    expect(containerCommand({ type: 'container', engine: 'podman', image: 'coastcast:0.1', executable: '/usr/local/bin/podman' }, dir, { engine: 'built-in', threads: 2 }, 'box', user)[0]).toBe('/usr/local/bin/podman');
+    expect(containerCommand({ type: 'container', engine: 'apptainer', image: '/shared/coastcast.sif' }, dir, { engine: 'built-in', threads: 2 }, 'box', user)).toEqual(
       ['apptainer', 'exec', '--bind', `${dir}:${dir}`, '--pwd', dir, '/shared/coastcast.sif', ...model],
     );
-    expect(containerCommand({ type: 'container', engine: 'singularity', image: 'docker://coastcast:0.1' }, dir, undefined, user)).toEqual(
+    expect(containerCommand({ type: 'container', engine: 'singularity', image: 'docker://coastcast:0.1' }, dir, { engine: 'built-in' }, 'box', user)).toEqual(
       ['singularity', 'exec', '--bind', `${dir}:${dir}`, '--pwd', dir, 'docker://coastcast:0.1', 'coastcast', 'model', 'run', dir],
     );
-    expect(containerCommand({ type: 'container', engine: 'udocker', image: 'coastcast:0.1' }, dir, 2, user)).toEqual(
+    expect(containerCommand({ type: 'container', engine: 'udocker', image: 'coastcast:0.1' }, dir, { engine: 'built-in', threads: 2 }, 'box', user)).toEqual(
       ['udocker', 'run', '--rm', `--volume=${dir}:${dir}`, `--workdir=${dir}`, 'coastcast:0.1', ...model],
     );
   });
 
   it("writes a batch script with the resource's options, setup and environment, quoting what the shell would split", () => {
-    const script = batchScript({ type: 'slurm', partition: 'normal', timeLimit: '02:00:00', setup: ['module load nodejs/20'], environment: { NOTE: "it's" }, node: '/opt/node/bin/node' }, '/shared/runs/a b', 2);
+    const script = batchScript({ type: 'slurm', partition: 'normal', timeLimit: '02:00:00', setup: ['module load nodejs/20'], environment: { NOTE: "it's" }, node: '/opt/node/bin/node' }, '/shared/runs/a b', { engine: 'built-in', threads: 2 });
     expect(script.split('\n')).toEqual(expect.arrayContaining([
       '#SBATCH --cpus-per-task=2',
       '#SBATCH --partition=normal',

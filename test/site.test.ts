@@ -82,6 +82,15 @@ describe('validateSite', () => {
     ['a constant sea state without a period', (s) => (s.forcings.waves = { type: 'constant', sigWaveHeight: 2, meanWaveDirection: 270 }), '/forcings/waves/peakPeriod: is required'],
     ['a constant wave height of zero', (s) => (s.forcings.waves = { type: 'constant', sigWaveHeight: 0, peakPeriod: 10, meanWaveDirection: 270 }), '/forcings/waves/sigWaveHeight: must be > 0'],
     ['a wave direction past 360°', (s) => (s.forcings.waves = { type: 'constant', sigWaveHeight: 2, peakPeriod: 10, meanWaveDirection: 400 }), '/forcings/waves/meanWaveDirection: must be ≤ 360'],
+    ['an unknown model engine', (s) => (s.model.engine = 'delft3d'), '/model/engine: must be one of "built-in", "schism"'],
+    [
+      'waves on SCHISM',
+      (s) => {
+        s.model.engine = 'schism';
+        s.forcings.waves = { type: 'constant', sigWaveHeight: 2, peakPeriod: 10, meanWaveDirection: 270 };
+      },
+      '/forcings/waves: SCHISM computes waves in its WWM-III module, whose inputs (wwminput.nml, wwmbnd.gr3, boundary spectra) coastcast does not write: leave out the wave forcing, or run the site on the built-in model (/model/engine)',
+    ],
     ['a sea state steeper than waves can be', (s) => (s.forcings.waves = { type: 'constant', sigWaveHeight: 3, peakPeriod: 1.5, meanWaveDirection: 270 }), '/forcings/waves/sigWaveHeight: 3 m at a peak period of 1.5 s is steeper than waves can be (height 0.85 of the 3.5 m deep-water wavelength; they break beyond 1/7): is the period in seconds?'],
     ['a wave field name that is not ours', (s) => (s.forcings.waves = { type: 'ncss', url: 'https://nrt.example.org/thredds/ncss/grid/mfwam', variableNames: { VHM0: 'hs' }, deadlineHours: 4 }), '/forcings/waves/variableNames/VHM0: "VHM0" is not a wave field (hs, tp, dir)'],
     ['a breaker index outside what beaches show', (s) => Object.assign(s, { forcings: { waves: { type: 'file', path: 'ww3.nc', deadlineHours: 3 } } }, { model: { ...s.model, waves: { breakerIndex: 1.5 } } }), '/model/waves/breakerIndex: must be ≤ 1.2'],
@@ -261,7 +270,7 @@ describe('SiteSchema', () => {
             },
             { requiredKeys: [] },
           ),
-          model: fc.tuple(timing, fc.record({ resource: fc.constantFrom('local', 'slurm-hpc'), h0: finite(0.001, 1), manning: finite(0, 1) }, { requiredKeys: ['resource'] })).map(([t, rest]) => ({ ...t, ...rest })),
+          model: fc.tuple(timing, fc.record({ resource: fc.constantFrom('local', 'slurm-hpc'), engine: fc.constant('built-in'), h0: finite(0.001, 1), manning: finite(0, 1) }, { requiredKeys: ['resource', 'engine'] })).map(([t, rest]) => ({ ...t, ...rest })),
           schedule: fc.record({
             enabled: fc.boolean(),
             hourUtc: fc.integer({ min: 0, max: 23 }),

@@ -16,6 +16,8 @@
  * it), which is also why a container must not outlive its client: `--rm`
  * and the engine's own cleanup remove it when the model ends.
  */
+import { modelArguments, type ModelProgram, type SchismInstallation } from './modelProgram.js';
+
 export const CONTAINER_ENGINES = ['docker', 'podman', 'apptainer', 'singularity', 'udocker'] as const;
 export type ContainerEngine = (typeof CONTAINER_ENGINES)[number];
 
@@ -26,12 +28,20 @@ export interface ContainerResource {
   image: string;
   /** The engine's executable, when it is not `engine` on the PATH. */
   executable?: string;
+  /** SCHISM in the image, for sites that run it. */
+  schism?: SchismInstallation;
 }
 
 /** The command line of the model job in the container. */
-export function containerCommand(resource: ContainerResource, runDir: string, threads: number | undefined, user = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 }): string[] {
+export function containerCommand(
+  resource: ContainerResource,
+  runDir: string,
+  program: ModelProgram,
+  name = 'container',
+  user = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 },
+): string[] {
   const engine = resource.executable ?? resource.engine;
-  const model = ['coastcast', 'model', 'run', runDir, ...(threads === undefined ? [] : ['--threads', String(threads)])];
+  const model = ['coastcast', ...modelArguments(runDir, program, resource.schism, name)];
   switch (resource.engine) {
     case 'docker':
     case 'podman':

@@ -13,6 +13,8 @@ import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 
+import type { ModelProgram } from './modelProgram.js';
+
 /** `exit` holds the model's exit status, written (to `.partial`, then renamed) by whatever runs it on the resource once the model has ended. */
 export const JOB_FILES = { record: 'job.json', log: 'model.log', err: 'model.err', exit: 'model.exit' } as const;
 
@@ -83,5 +85,5 @@ export interface ModelJobLauncher {
   /** The job recorded in the run directory by an earlier start, in whatever state it is; undefined when none was. */
   find(runDir: string): Promise<ModelJob | undefined>;
   /** Starts the model program on the run directory, replacing the record of any earlier job. */
-  start(runDir: string, options: { threads?: number }): Promise<ModelJob>;
+  start(runDir: string, program: ModelProgram): Promise<ModelJob>;
 }

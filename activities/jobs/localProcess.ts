@@ -25,6 +25,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { modelArguments, type ModelProgram, type SchismInstallation } from './modelProgram.js';
 import { JOB_FILES, readExitStatus, readJobRecord, writeJobRecord, type JobState, type ModelJob, type ModelJobLauncher } from './launcher.js';
 
 /** The model program: `dist/server/cli.js` of this project, from the sources (tsx) or from dist/. */
@@ -56,24 +57,27 @@ export interface LocalJobRecord {
   errOffset: number;
 }
 
-/** The model program's command line for a run directory: by default this project's, run by this Node.js. */
-export type ModelCommand = (runDir: string, threads: number | undefined) => string[];
+/** The model program's command line for a run directory. */
+export type ModelCommand = (runDir: string, program: ModelProgram) => string[];
 
-const builtInModel: ModelCommand = (runDir, threads) => [process.execPath, MODEL_CLI, 'model', 'run', runDir, ...(threads === undefined ? [] : ['--threads', String(threads)])];
+/** This project's model program run by this Node.js; `resource` names the resource in messages, `schism` is its SCHISM. */
+export function localModelCommand(resource = 'local', schism?: SchismInstallation): ModelCommand {
+  return (runDir, program) => [process.execPath, MODEL_CLI, ...modelArguments(runDir, program, schism, resource)];
+}
 
 export class LocalProcessLauncher implements ModelJobLauncher {
   /** `model` runs the model some other way, e.g. in a container (container.ts). */
-  constructor(private readonly model: ModelCommand = builtInModel) {}
+  constructor(private readonly model: ModelCommand = localModelCommand()) {}
 
   async find(runDir: string): Promise<ModelJob | undefined> {
     const found = await readJobRecord(runDir);
     return found && new LocalJob(runDir, parseRecord(found.path, found.text));
   }
 
-  async start(runDir: string, options: { threads?: number }): Promise<ModelJob> {
-    if (this.model === builtInModel && !existsSync(MODEL_CLI)) throw new Error(`${MODEL_CLI}: missing; build the model program first (npm run build)`);
+  async start(runDir: string, program: ModelProgram): Promise<ModelJob> {
+    const model = this.model(runDir, program);
+    if (model[1] === MODEL_CLI && !existsSync(MODEL_CLI)) throw new Error(`${MODEL_CLI}: missing; build the model program first (npm run build)`);
     await rm(join(runDir, JOB_FILES.exit), { force: true });
-    const model = this.model(runDir, options.threads);
     const command = ['/bin/sh', '-c', WRAPPER, 'coastcast-model-job', ...model];
     const log = openSync(join(runDir, JOB_FILES.log), 'a');
     const err = openSync(join(runDir, JOB_FILES.err), 'a');

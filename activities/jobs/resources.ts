@@ -11,20 +11,33 @@
  *     "box":   { "type": "container", "engine": "apptainer", "image": "/shared/images/coastcast.sif" } }
  *
  * "local" (this machine's processes) is always there unless the file
- * defines it otherwise.
+ * defines it otherwise. Any resource may also install SCHISM, for sites
+ * whose `model.engine` is "schism" (modelProgram.ts):
+ *
+ *   "schism": { "command": ["mpirun", "-np", "4", "/opt/schism/bin/pschism_TVD-VL"],
+ *               "combineHotstart": "/opt/schism/bin/combine_hotstart7" }
  */
 import { readFile } from 'node:fs/promises';
 
 import { CONTAINER_ENGINES, containerCommand, type ContainerResource } from './container.js';
 import type { ModelJobLauncher } from './launcher.js';
-import { LocalProcessLauncher } from './localProcess.js';
+import { LocalProcessLauncher, localModelCommand } from './localProcess.js';
+import type { SchismInstallation } from './modelProgram.js';
 import { SlurmLauncher, type SlurmResource } from './slurm.js';
 
-export type ComputeResource = { type: 'local' } | SlurmResource | ContainerResource;
+export type ComputeResource = { type: 'local'; schism?: SchismInstallation } | SlurmResource | ContainerResource;
 
 export const LOCAL_RESOURCE = 'local';
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const nonEmptyString = (v: unknown) => typeof v === 'string' && v !== '';
+const SCHISM_KEYS: Record<string, (value: unknown) => boolean> = {
+  command: (v) => Array.isArray(v) && v.length > 0 && v.every(nonEmptyString),
+  combineHotstart: nonEmptyString,
+};
+const LOCAL_KEYS: Record<string, (value: unknown) => boolean> = {
+  type: (v) => v === 'local',
+};
 const SLURM_KEYS: Record<string, (value: unknown) => boolean> = {
   type: (v) => v === 'slurm',
   partition: (v) => typeof v === 'string' && v !== '',
@@ -56,19 +69,34 @@ export function parseResources(json: string, file: string): Record<string, Compu
   for (const [name, resource] of Object.entries(value)) {
     if (!NAME.test(name)) problems.push(`/${name}: a resource name is lower-case letters, digits and hyphens`);
     const r = resource as Record<string, unknown>;
-    if (r?.type === 'local' && Object.keys(r).length === 1) resources[name] = { type: 'local' };
-    else if (r?.type === 'slurm' || r?.type === 'container') {
-      const [kind, keys, required] = r.type === 'slurm' ? ['a SLURM', SLURM_KEYS, []] : ['a container', CONTAINER_KEYS, ['engine', 'image']];
-      for (const key of required) if (!(key in r)) problems.push(`/${name}/${key}: missing`);
-      for (const [key, v] of Object.entries(r)) {
-        if (!(key in keys)) problems.push(`/${name}/${key}: not a setting of ${kind} resource (${Object.keys(keys).join(', ')})`);
-        else if (!keys[key](v)) problems.push(`/${name}/${key}: ${JSON.stringify(v)} is not valid`);
-      }
-      resources[name] = r as unknown as ComputeResource;
-    } else problems.push(`/${name}/type: expected "local" (and nothing else), "slurm" or "container"`);
+    const kinds = { local: ['a local', LOCAL_KEYS, []], slurm: ['a SLURM', SLURM_KEYS, []], container: ['a container', CONTAINER_KEYS, ['engine', 'image']] } as const;
+    const kind = typeof r?.type === 'string' ? kinds[r.type as keyof typeof kinds] : undefined;
+    if (kind === undefined) {
+      problems.push(`/${name}/type: expected "local", "slurm" or "container"`);
+      continue;
+    }
+    const [what, keys, required] = kind;
+    for (const key of required) if (!(key in r)) problems.push(`/${name}/${key}: missing`);
+    for (const [key, v] of Object.entries(r)) {
+      if (key === 'schism') problems.push(...schismProblems(`/${name}/schism`, v));
+      else if (!(key in keys)) problems.push(`/${name}/${key}: not a setting of ${what} resource (${[...Object.keys(keys), 'schism'].join(', ')})`);
+      else if (!keys[key](v)) problems.push(`/${name}/${key}: ${JSON.stringify(v)} is not valid`);
+    }
+    resources[name] = r as unknown as ComputeResource;
   }
   if (problems.length > 0) throw new Error(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  ${problems.join('\n  ')}`);
   return resources;
+}
+
+function schismProblems(path: string, value: unknown): string[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${path}: expected { "command": [...], "combineHotstart": "..." }`];
+  const problems: string[] = [];
+  for (const key of Object.keys(SCHISM_KEYS)) if (!(key in value)) problems.push(`${path}/${key}: missing`);
+  for (const [key, v] of Object.entries(value)) {
+    if (!(key in SCHISM_KEYS)) problems.push(`${path}/${key}: not a SCHISM setting (${Object.keys(SCHISM_KEYS).join(', ')})`);
+    else if (!SCHISM_KEYS[key](v)) problems.push(`${path}/${key}: ${JSON.stringify(v)} is not valid`);
+  }
+  return problems;
 }
 
 /** The installation's resources: COASTCAST_RESOURCES's file, or only "local". */
@@ -77,13 +105,14 @@ export async function readResources(path: string | undefined): Promise<Record<st
   return parseResources(await readFile(path, 'utf8'), path);
 }
 
-export function launcherFor(resource: ComputeResource): ModelJobLauncher {
+/** The launcher of resource `name`. */
+export function launcherFor(name: string, resource: ComputeResource): ModelJobLauncher {
   switch (resource.type) {
     case 'slurm':
-      return new SlurmLauncher(resource);
+      return new SlurmLauncher(resource, name);
     case 'container':
-      return new LocalProcessLauncher((runDir, threads) => containerCommand(resource, runDir, threads));
+      return new LocalProcessLauncher((runDir, program) => containerCommand(resource, runDir, program, name));
     case 'local':
-      return new LocalProcessLauncher();
+      return new LocalProcessLauncher(localModelCommand(name, resource.schism));
   }
 }

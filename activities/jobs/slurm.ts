@@ -22,6 +22,7 @@ import { promisify } from 'node:util';
 
 import { JOB_FILES, readExitStatus, readJobRecord, writeJobRecord, type JobState, type ModelJob, type ModelJobLauncher } from './launcher.js';
 import { MODEL_CLI } from './localProcess.js';
+import { modelArguments, type ModelProgram, type SchismInstallation } from './modelProgram.js';
 
 const run = promisify(execFile);
 
@@ -42,6 +43,8 @@ export interface SlurmResource {
   environment?: Record<string, string>;
   /** The Node.js executable on the compute nodes; default: this worker's. */
   node?: string;
+  /** SCHISM on the cluster, for sites that run it (its command typically srun or mpirun inside the allocation). */
+  schism?: SchismInstallation;
 }
 
 /** `job.json` of a SLURM job. */
@@ -73,16 +76,16 @@ const POLL_MS = 200;
 const CANCEL_TIMEOUT_MS = 30_000;
 
 export class SlurmLauncher implements ModelJobLauncher {
-  constructor(private readonly resource: SlurmResource) {}
+  constructor(private readonly resource: SlurmResource, private readonly name = 'slurm') {}
 
   async find(runDir: string): Promise<ModelJob | undefined> {
     const found = await readJobRecord(runDir);
     return found && new SlurmJob(runDir, parseRecord(found.path, found.text));
   }
 
-  async start(runDir: string, options: { threads?: number }): Promise<ModelJob> {
+  async start(runDir: string, program: ModelProgram): Promise<ModelJob> {
+    const script = batchScript(this.resource, runDir, program, this.name);
     await rm(join(runDir, JOB_FILES.exit), { force: true });
-    const script = batchScript(this.resource, runDir, options.threads);
     const scriptPath = join(runDir, SCRIPT_FILE);
     await writeFile(scriptPath, script, { mode: 0o755 });
     const size = (name: string) => stat(join(runDir, name)).then((s) => s.size, () => 0);
@@ -107,9 +110,10 @@ export class SlurmLauncher implements ModelJobLauncher {
 }
 
 /** The batch script: SLURM options, the resource's setup, the model, and its exit status into model.exit. */
-export function batchScript(resource: SlurmResource, runDir: string, threads: number | undefined): string {
+export function batchScript(resource: SlurmResource, runDir: string, program: ModelProgram, name = 'slurm'): string {
   const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
-  const model = [resource.node ?? process.execPath, MODEL_CLI, 'model', 'run', runDir, ...(threads === undefined ? [] : ['--threads', String(threads)])];
+  const model = [resource.node ?? process.execPath, MODEL_CLI, ...modelArguments(runDir, program, resource.schism, name)];
+  const threads = program.threads;
   return [
     '#!/bin/sh',
     '#SBATCH --job-name=coastcast-model',
