@@ -22,7 +22,7 @@ import { appendFile, open, readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 
-import type { RunEvent, RunSummary } from '../core/modelProtocol.js';
+import type { ModelRunSummary, RunEvent } from '../core/modelProtocol.js';
 import { JOB_FILES, type JobState, type ModelJob, type ModelJobLauncher } from './jobs/launcher.js';
 import { LocalProcessLauncher } from './jobs/localProcess.js';
 import { ModelProgramError, runEngine } from './jobs/modelProgram.js';
@@ -34,7 +34,7 @@ export interface ModelJobInput {
 
 export interface ModelJobResult {
   /** The model's `done` line. */
-  summary: RunSummary;
+  summary: ModelRunSummary;
   /** From the job's start to its recorded end. */
   wall_s: number;
   /** Whether this attempt followed (or collected) a job an earlier attempt started. */

@@ -13,6 +13,12 @@
  *     waves.th.nc   the sea state at the open-boundary nodes (icou_elfe_wwm = 1)
  *     hotstart.nc   the previous cycle's state, for a hot start (ihot = 1)
  *     run.json      provenance (RunRecord), with the mesh's SHA-256 and how the run started
+ *   and for a site whose model is SCHISM (`model.engine`), what SCHISM reads
+ *   beyond the built-in model's subset:
+ *     vgrid.in      one S layer: SCHISM in 2D (core/schism/vgrid.ts)
+ *     hgrid.ll      the mesh in longitude/latitude, where SCHISM interpolates sflux
+ *     windrot_geo2proj.gr3   with sflux: the angle SCHISM turns the wind by onto
+ *                   a projected mesh's axes (minus the bearing of grid north; 0 on ics 2)
  *
  * Timing. A cold start begins spinUpHours before the cycle, at rest, with the
  * boundary tide and the wind ramped in over the first half of the spin-up
@@ -34,8 +40,9 @@
  * day's cycle (cycle − 24 h) when that run left a hot start whose state is
  * at this cycle's time (its model time from the run's start, read from the
  * file, not assumed) and was made on the same mesh (SHA-256 of hgrid.gr3) by
- * the same model (software name and version: a hot start is the model's own
- * state, and another version may read it differently). Otherwise it is a cold
+ * the same model (the site's engine, and coastcast's name and version: a hot
+ * start is the model's own state, and another version may read it
+ * differently). Otherwise it is a cold
  * start spinUpHours before the cycle, and run.json says why.
  *
  * Inputs. An atlas tide's `path` is taken relative to the data directory
@@ -43,8 +50,8 @@
  * file: wind at 10 m and sea-level pressure, time first, on a lon/lat grid)
  * is converted to one sflux stack holding the records that bracket the run
  * (activities/forcing/sfluxFromForcing.ts);
- * on a projected mesh (ics = 1) it is left out and reported in `omitted`,
- * since the built-in model reads sflux only with ics = 2.
+ * on a projected mesh (ics = 1) the built-in model does not read sflux, so
+ * there it is left out and reported in `omitted`; SCHISM reads it on either.
  *
  * Waves. The sea state at the open-boundary nodes, from a wave forcing file
  * or the site's constant one (activities/forcing/boundaryWaves.ts), goes to
@@ -67,18 +74,21 @@ import { join, resolve } from 'node:path';
 
 import { meshCrs, meshToLonLat } from '../core/crs.js';
 import { projectVersion } from '../core/project.js';
-import { loadMesh, writeGr3Property } from '../core/mesh/gr3.js';
+import { loadMesh, writeGr3Property, writeMesh } from '../core/mesh/gr3.js';
+import type { Mesh } from '../core/mesh/mesh.js';
 import { openNetcdf } from '../core/netcdf/reader.js';
 import { formatBctides, parseBctides } from '../core/schism/bctides.js';
 import { readHotstart } from '../core/schism/hotstart.js';
 import { formatParam, PARAM_KEYS, type ParamSettings } from '../core/schism/param.js';
 import { openBoundaryNodes } from '../core/schism/elev2dTh.js';
+import { VGRID_IN, formatVgrid2d } from '../core/schism/vgrid.js';
 import { WAVES_TH, writeWavesTh } from '../core/schism/wavesTh.js';
 import { WAVE_STEP_DEFAULTS, type Site } from '../core/site.js';
 import { atlasBoundaryConstants, boundaryBctides, harmonicBoundaryConstants, type NodeLonLat } from '../core/tide/boundaryTide.js';
 import type { SiteRecord } from './catalog.js';
 import { boundaryWaves } from './forcing/boundaryWaves.js';
 import { writeSflux } from './forcing/sfluxFromForcing.js';
+import { schismHotstartName } from './jobs/schismRun.js';
 import { gridNorthBearings } from './products/waves.js';
 
 /** Manning's n when the site gives none: a common value for sandy coastal beds, s m^-1/3. */
@@ -87,7 +97,7 @@ export const DEFAULT_MANNING = 0.025;
 const HOUR_MS = 3_600_000;
 
 /** What this step writes in a run directory; anything else there came from a model job. */
-const RUN_INPUTS = ['hgrid.gr3', 'param.nml', 'bctides.in', 'manning.gr3', 'sflux', WAVES_TH, 'hotstart.nc', 'run.json'];
+const RUN_INPUTS = ['hgrid.gr3', 'param.nml', 'bctides.in', 'manning.gr3', 'sflux', WAVES_TH, 'hotstart.nc', 'run.json', VGRID_IN, 'hgrid.ll', 'windrot_geo2proj.gr3'];
 
 /** A fetched forcing file (activities/forcing ForcingFile carries these). */
 export interface RunForcing {
@@ -241,8 +251,9 @@ async function build(dir: string, input: PrepareRunInput, inputs: RunRecord['inp
 
   const omitted: RunRecord['run']['omitted'] = [];
   let nws: 0 | 2 = 0;
+  const schism = site.model.engine === 'schism';
   if (inputs.forcings.atmosphere) {
-    if (site.coordinates.ics === 1) {
+    if (site.coordinates.ics === 1 && !schism) {
       omitted.push({ forcing: 'atmosphere', reason: 'the built-in model reads sflux only on a lon/lat mesh (ics = 2)' });
     } else {
       await mkdir(join(dir, 'sflux'));
@@ -250,6 +261,8 @@ async function build(dir: string, input: PrepareRunInput, inputs: RunRecord['inp
       nws = 2;
     }
   }
+
+  if (schism) await writeSchismInputs(dir, mesh, nodes, nws === 2 ? (gridNorthBearings(crs, nodes.lon, nodes.lat) ?? new Float64Array(mesh.x.length)) : undefined);
 
   const boundary = openBoundaryNodes(mesh);
   const boundaryLon = Float64Array.from(boundary, (n) => nodes.lon[n]);
@@ -299,13 +312,23 @@ async function build(dir: string, input: PrepareRunInput, inputs: RunRecord['inp
   await writeFile(join(dir, 'param.nml'), formatParam(settings));
 
   const hotstartTime = new Date(cycle.getTime() + 24 * HOUR_MS);
+  // The built-in model writes one hot start file; SCHISM one per process, which the job joins (schismRun.ts).
   const nextHotstart = plan.nhotWrite !== undefined && hotstartTime.getTime() <= end.getTime()
-    ? { time: hotstartTime.toISOString(), file: join('outputs', `hotstart_000000_${plan.nhotWrite}.nc`) }
+    ? { time: hotstartTime.toISOString(), file: schism ? schismHotstartName(plan.nhotWrite) : join('outputs', `hotstart_000000_${plan.nhotWrite}.nc`) }
     : null;
   return { cycle: cycle.toISOString(), start: start.toISOString(), end: end.toISOString(), initialState, nextHotstart, waves: seaState?.source ?? null, omitted };
 }
 
 const DAY_MS = 24 * HOUR_MS;
+
+/** SCHISM's inputs beyond the built-in model's (module comment); `gridNorth`, the bearing of grid north at each node, only with sflux. */
+async function writeSchismInputs(dir: string, mesh: Mesh, nodes: NodeLonLat, gridNorth: Float64Array | undefined): Promise<void> {
+  await writeFile(join(dir, VGRID_IN), formatVgrid2d());
+  await writeMesh(join(dir, 'hgrid.ll'), { ...mesh, x: Float64Array.from(nodes.lon), y: Float64Array.from(nodes.lat), title: `${mesh.title} (longitude, latitude)` });
+  if (gridNorth === undefined) return;
+  // SCHISM adds this angle to a wind's compass bearing to get its bearing on the mesh's axes.
+  await writeGr3Property(join(dir, 'windrot_geo2proj.gr3'), mesh, Float64Array.from(gridNorth, (bearing) => -bearing), 'wind rotation from geographic to mesh axes, degrees');
+}
 
 function runSoftware(): RunRecord['software'] {
   return { name: 'coastcast', version: projectVersion() };
@@ -330,6 +353,8 @@ export async function chooseRunStart(dataDir: string, site: SiteRecord, cycleTim
   const record = await readRunRecord(runDir);
   if (!record) return cold(`no previous cycle (${previous.toISOString()}) was prepared`);
   if (record.mesh?.sha256 !== (await fileSha256(join(site.dir, 'hgrid.gr3')))) return cold(`mesh changed since the previous cycle (${previous.toISOString()})`);
+  const engine = record.inputs.site.model.engine ?? 'built-in';
+  if (engine !== site.config.model.engine) return cold(`the site's model changed since the previous cycle (${engine}, now ${site.config.model.engine}): a hot start is one model's own state`);
   const software = runSoftware();
   if (record.software.name !== software.name || record.software.version !== software.version) {
     return cold(`model changed since the previous cycle (${record.software.name} ${record.software.version}, now ${software.name} ${software.version})`);

@@ -80,7 +80,7 @@ try {
     outside_activities_s: Number(((total - covered) / 1000).toFixed(3)),
     outside_activities_share: Number(((total - covered) / total).toFixed(4)),
     model_job_wall_s: summary.model.wall_s,
-    model_parts_s: summary.model.summary.timing_s,
+    model_parts_s: summary.model.summary.engine === undefined ? summary.model.summary.timing_s : null,
     model_alone_wall_s: Number(modelAlone.toFixed(2)),
     cycle_over_model_alone: Number((total / 1000 / modelAlone).toFixed(3)),
   }));

@@ -10,6 +10,8 @@ export type TimeStepping = 'local' | 'global';
 export type RunEvent =
   | {
     event: 'start';
+    /** Absent from the built-in model's line; 'schism' from SCHISM's adapter (activities/jobs/schismRun.ts), whose other fields are those of SchismStart. */
+    engine?: undefined;
     run: string;
     start: string;
     nodes: number;
@@ -22,11 +24,41 @@ export type RunEvent =
     simulated_s: number;
     total_s: number;
   }
+  | ({ event: 'start' } & SchismStart)
   | { event: 'progress'; simulated_s: number; total_s: number; wall_s: number }
   | { event: 'output'; file: string }
-  | ({ event: 'done' } & RunSummary);
+  | ({ event: 'done' } & ModelRunSummary);
 
+/** How a SCHISM run starts: what param.nml and hgrid.gr3 say, and the command that runs pschism. */
+export interface SchismStart {
+  engine: 'schism';
+  run: string;
+  start: string;
+  nodes: number;
+  triangles: number;
+  dt: number;
+  steps: number;
+  simulated_s: number;
+  total_s: number;
+  command: string[];
+}
+
+/** A SCHISM run's end: its steps, the model time it reached (from outputs/mirror.out), and the hot start it left. */
+export interface SchismRunSummary {
+  engine: 'schism';
+  steps: number;
+  simulated_s: number;
+  wall_s: number;
+  /** outputs/hotstart_it=<step>.nc, relative to the run directory; null when the run writes none. */
+  hotstart: string | null;
+}
+
+/** What a model job reports at its end, whichever model ran. */
+export type ModelRunSummary = RunSummary | SchismRunSummary;
+
+/** The built-in model's summary. */
 export interface RunSummary {
+  engine?: undefined;
   /** Base steps run (from the first step to the last). */
   steps: number;
   /** CFL sub-steps the solver took for them. */

@@ -20,6 +20,10 @@ const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> 
     usage: 'coastcast model run <runDir> [--threads N] [--time-stepping local|global]   run the built-in model on a SCHISM run directory',
     load: async () => (await import('./commands/modelRun.js')).modelRun,
   },
+  'model schism': {
+    usage: 'coastcast model schism <runDir> --combine-hotstart <combine_hotstart7> -- <command that starts pschism…>   run SCHISM on a run directory, reporting as the built-in model does',
+    load: async () => (await import('./commands/modelSchism.js')).modelSchism,
+  },
   setup: {
     usage: 'coastcast setup            install the Temporal CLI if none is found',
     load: async () => (await import('./commands/setup.js')).setup,

@@ -103,6 +103,7 @@ describe('runModelJob on a local process', () => {
     const outcome = await result;
     const record = jobRecord(dir) as LocalJobRecord;
     expect(outcome.reattached).toBe(false);
+    if (outcome.summary.engine !== undefined) throw new Error('expected the built-in model to have run');
     expect(outcome.summary.steps).toBe((SHORT * 86400) / dt);
     expect(outcome.summary.substeps).toBeGreaterThanOrEqual(outcome.summary.steps);
     expect(Number.isFinite(outcome.summary.max_elevation_m)).toBe(true);

@@ -12,7 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog, type Catalog, type SiteRecord } from '../activities/catalog.js';
 import { prepareRun, runDirFor, runStamp, RunPreparationError, type PreparedRun, type RunRecord } from '../activities/prepareRun.js';
 import { generateRectangleMesh } from '../core/mesh/generate.js';
-import { loadGr3Property, writeMesh } from '../core/mesh/gr3.js';
+import { loadGr3Property, loadMesh, writeMesh } from '../core/mesh/gr3.js';
+import { meshCrs, meshToLonLat } from '../core/crs.js';
+import { gridNorthBearings } from '../activities/products/waves.js';
+import { formatVgrid2d } from '../core/schism/vgrid.js';
 import type { Attribute } from '../core/netcdf/types.js';
 import { NetcdfWriter } from '../core/netcdf/writer.js';
 import { openOut2d } from '../core/out2d.js';
@@ -324,6 +327,51 @@ describe('prepareRun with an atmosphere forcing', () => {
     }
     const summary = await runModel(prepared.runDir);
     expect(summary.steps).toBe(84);
+  });
+
+  it("writes what SCHISM reads beyond the built-in model's subset for a SCHISM site, and keeps the wind on a projected mesh", async () => {
+    // The test mesh moved into UTM 29N (central meridian 9° W), 30 km east of the meridian, inside the forcing's grid.
+    const crs = 'EPSG:32629';
+    const utm = generateRectangleMesh({ ...meshSpec, dx: 170, origin: { x: 530_000, y: 4_500_000 } });
+    await writeMesh(join(uploads(), 'utm.gr3'), utm);
+    const schismSite = await catalog.createSite(
+      siteConfig('schism-coast', { coordinates: { ics: 1, crs }, model: { dt: 300, nspool: 12, engine: 'schism' }, schedule: { enabled: false, hourUtc: 0, spinUpHours: 1, forecastHours: 6 } }),
+      join(uploads(), 'utm.gr3'),
+    );
+    const builtInSite = await catalog.createSite(
+      siteConfig('built-in-utm', { coordinates: { ics: 1, crs }, schedule: { enabled: false, hourUtc: 0, spinUpHours: 1, forecastHours: 6 } }),
+      join(uploads(), 'utm.gr3'),
+    );
+    const atmosphere = { path: forcingFile, variables: { uwind: 'u10', vwind: 'v10', prmsl: 'msl' } };
+    const schism = await prepareRun({ dataDir, site: schismSite, cycle, forcings: { atmosphere } });
+    const builtIn = await prepareRun({ dataDir, site: builtInSite, cycle, forcings: { atmosphere } });
+    expect(builtIn.omitted).toEqual([{ forcing: 'atmosphere', reason: 'the built-in model reads sflux only on a lon/lat mesh (ics = 2)' }]);
+    expect(await readdir(builtIn.runDir)).not.toContain('vgrid.in');
+
+    expect(schism.omitted).toEqual([]);
+    const files = await readdir(schism.runDir);
+    expect(files).toEqual(expect.arrayContaining(['hgrid.gr3', 'hgrid.ll', 'vgrid.in', 'param.nml', 'bctides.in', 'manning.gr3', 'sflux', 'windrot_geo2proj.gr3']));
+    expect(await readFile(join(schism.runDir, 'vgrid.in'), 'utf8')).toBe(formatVgrid2d());
+    const params = await readParam(join(schism.runDir, 'param.nml'));
+    expect(params).toMatchObject({ ics: 1, nws: 2 });
+    const paramText = await readFile(join(schism.runDir, 'param.nml'), 'utf8');
+    for (const key of ['msc2', 'mdc2', 'ntracer_gen', 'ntracer_age', 'sed_class', 'eco_class']) expect(paramText).toMatch(new RegExp(`^\\s*${key} = \\d+`, 'm'));
+
+    const lonLat = meshToLonLat(meshCrs({ ics: 1, crs }), utm.x, utm.y);
+    const ll = await loadMesh(join(schism.runDir, 'hgrid.ll'), { ics: 2 });
+    expect(ll.triangles).toEqual(utm.triangles);
+    expect(ll.openBoundaries).toEqual(utm.openBoundaries);
+    for (let n = 0; n < utm.x.length; n++) {
+      expect(ll.x[n]).toBeCloseTo(lonLat.lon[n], 9);
+      expect(ll.y[n]).toBeCloseTo(lonLat.lat[n], 9);
+    }
+    // East of the central meridian at 40.6° N grid north is turned from true north by Δλ·sin φ ≈ 0.355° · 0.65 ≈ 0.23°; SCHISM turns the wind back by as much.
+    const rotation = await loadGr3Property(join(schism.runDir, 'windrot_geo2proj.gr3'));
+    const bearings = gridNorthBearings(meshCrs({ ics: 1, crs }), lonLat.lon, lonLat.lat) as Float64Array;
+    for (let n = 0; n < utm.x.length; n++) expect(rotation[n]).toBeCloseTo(-bearings[n], 9);
+    expect(rotation[0]).toBeGreaterThan(-0.26);
+    expect(rotation[0]).toBeLessThan(-0.2);
+    expect(await readdir(join(schism.runDir, 'sflux'))).toEqual(['sflux_air_1.0001.nc', 'sflux_inputs.txt']);
   });
 
   it('refuses a forcing that does not cover the run, naming it, and leaves nothing', async () => {

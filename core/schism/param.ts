@@ -468,6 +468,13 @@ export function formatParam(p: ParamSettings): string {
     ibtp: 0,
     rnday: p.rnday,
     dt: p.dt,
+    // SCHISM reads these &CORE sizes with no default even when its modules are off; the values of its sample param.nml.
+    msc2: 24,
+    mdc2: 30,
+    ntracer_gen: 2,
+    ntracer_age: 4,
+    sed_class: 5,
+    eco_class: 27,
     nspool: p.nspool,
     ihfskip: p.ihfskip,
     start_year: local.getUTCFullYear(),

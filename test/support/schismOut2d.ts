@@ -8,8 +8,11 @@ import { writeFile } from 'node:fs/promises';
 
 export interface SchismOut2d {
   mesh: { x: ArrayLike<number>; y: ArrayLike<number>; depth: ArrayLike<number>; triangles: ArrayLike<number> };
-  /** The day of model time 0, `YYYY-MM-DD` (UTC midnight). */
+  /** The day of model time 0, `YYYY-MM-DD`, and its hour (UTC, default 0). */
   startDay: string;
+  startHour?: number;
+  /** Node coordinates in degrees (a lon/lat mesh, ics 2) rather than metres. */
+  lonLat?: boolean;
   /** Seconds from the start. */
   times: number[];
   /** Per-node fields, one array per time, in CDL order; ints for flags, floats otherwise. */
@@ -34,14 +37,14 @@ dimensions:
   time = UNLIMITED ;
 variables:
   double time(time) ;
-    time:units = "seconds since ${out.startDay}  0:00:00   0:00" ;
+    time:units = "seconds since ${out.startDay} ${String(out.startHour ?? 0).padStart(2)}:00:00   0:00" ;
     time:standard_name = "time" ;
   int SCHISM_hgrid ;
     SCHISM_hgrid:cf_role = "mesh_topology" ;
   double SCHISM_hgrid_node_x(nSCHISM_hgrid_node) ;
-    SCHISM_hgrid_node_x:units = "m" ;
+    SCHISM_hgrid_node_x:units = "${out.lonLat ? 'degrees_east' : 'm'}" ;
   double SCHISM_hgrid_node_y(nSCHISM_hgrid_node) ;
-    SCHISM_hgrid_node_y:units = "m" ;
+    SCHISM_hgrid_node_y:units = "${out.lonLat ? 'degrees_north' : 'm'}" ;
   int SCHISM_hgrid_face_nodes(nSCHISM_hgrid_face, nMaxSCHISM_hgrid_face_nodes) ;
     SCHISM_hgrid_face_nodes:_FillValue = -1 ;
     SCHISM_hgrid_face_nodes:start_index = 1 ;

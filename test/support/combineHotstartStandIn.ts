@@ -1,0 +1,52 @@
+/**
+ * A stand-in for SCHISM's combine_hotstart7 (see schismStandIn.ts for why):
+ * `-i <step>` in outputs/ joins every process's hotstart_<rank>_<step>.nc
+ * by the global node numbers they carry into hotstart_it=<step>.nc, in the
+ * combined layout SCHISM reads with ihot = 1 (core/schism/hotstart.ts), on
+ * the mesh of ../hgrid.gr3. Missing or overlapping nodes are an error, as
+ * they would be for the real tool.
+ */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { loadMesh } from '../../core/mesh/gr3.js';
+import { openNetcdf } from '../../core/netcdf/reader.js';
+import { writeHotstart } from '../../core/schism/hotstart.js';
+
+const flag = process.argv.indexOf('-i');
+const step = Number(process.argv[flag + 1]);
+if (flag < 0 || !Number.isInteger(step)) {
+  process.stderr.write('usage: combine_hotstart7 -i <step>\n');
+  process.exit(2);
+}
+const mesh = await loadMesh(join('..', 'hgrid.gr3'));
+const eta = new Float64Array(mesh.x.length).fill(Number.NaN);
+const parts = (await readdir('.')).filter((name) => new RegExp(`^hotstart_\\d{6}_${step}\\.nc$`).test(name));
+if (parts.length === 0) {
+  process.stderr.write(`no hotstart_*_${step}.nc in ${process.cwd()}\n`);
+  process.exit(1);
+}
+let time = Number.NaN;
+for (const name of parts) {
+  const file = await openNetcdf(name);
+  try {
+    time = Number((await file.read('time'))[0]);
+    const global = await file.read('iplg');
+    const values = await file.read('eta2');
+    for (let i = 0; i < global.length; i++) {
+      const node = Number(global[i]) - 1;
+      if (!Number.isNaN(eta[node])) throw new Error(`${name}: node ${node + 1} is also in another process's file`);
+      eta[node] = Number(values[i]);
+    }
+  } finally {
+    await file.close();
+  }
+}
+const missing = eta.findIndex((value) => Number.isNaN(value));
+if (missing >= 0) {
+  process.stderr.write(`node ${missing + 1} is in no hotstart_*_${step}.nc\n`);
+  process.exit(1);
+}
+const zeros = new Float64Array(mesh.x.length);
+await writeHotstart(`hotstart_it=${step}.nc`, mesh, { time, step, eta, u: zeros, v: zeros, dry: Array.from(eta, (e, n) => (e + mesh.depth[n] < 0.01 ? 1 : 0)) });
+process.stdout.write(`combined ${parts.length} files into hotstart_it=${step}.nc\n`);
