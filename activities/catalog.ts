@@ -28,6 +28,7 @@ import { hasErrors, type MeshProblem } from '../core/mesh/mesh.js';
 import { meshStats, type MeshStats } from '../core/mesh/stats.js';
 import { formatFieldProblem, meshFitProblems, validateSite, type FieldProblem, type Site, type SiteMeshFacts } from '../core/site.js';
 import type { Alert } from './alerts.js';
+import { siteResourceProblems, type ComputeResource } from './jobs/resources.js';
 import { OBSERVATIONS_DIR } from './observations.js';
 
 export const CYCLE_STATUSES = ['scheduled', 'running', 'completed', 'failed', 'cancelled'] as const;
@@ -355,9 +356,12 @@ export class Catalog {
    * Stores a new site: its config and the uploaded hgrid.gr3 at `meshFile`
    * (copied; the caller keeps the upload). Every problem with either is
    * reported at once in a SiteRejectedError, and then nothing is stored.
+   * Given the installation's `resources`, the site's model must be able to
+   * run on one of them.
    */
-  async createSite(config: unknown, meshFile: string): Promise<SiteRecord> {
+  async createSite(config: unknown, meshFile: string, resources?: Record<string, ComputeResource>): Promise<SiteRecord> {
     const { site, problems } = validateSite(config);
+    if (site && resources) problems.push(...siteResourceProblems(site.model, resources));
     if (site && this.statements.site.get(site.id)) throw new SiteConflictError(site.id, 'a site with this id exists');
     const checked = await this.checkMesh(site, problems, meshFile, rawIcs(config));
     return this.exclusive(checked.site.id, async () => {
@@ -390,13 +394,14 @@ export class Catalog {
   /**
    * Replaces a site's config, and its mesh when `meshFile` is given. The
    * config is checked against the mesh the site will have; on any problem
-   * the site stays as it was.
+   * the site stays as it was. `resources` as for createSite.
    */
-  async updateSite(id: string, config: unknown, meshFile?: string): Promise<SiteRecord> {
+  async updateSite(id: string, config: unknown, meshFile?: string, resources?: Record<string, ComputeResource>): Promise<SiteRecord> {
     return this.exclusive(id, async () => {
       const old = this.statements.site.get(id);
       if (!old) throw new SiteNotFoundError(id);
       const { site, problems } = validateSite(config);
+      if (site && resources) problems.push(...siteResourceProblems(site.model, resources));
       if (site && site.id !== id) problems.push({ path: '/id', message: `must be "${id}": a site's id cannot change` });
       const oldConfig = JSON.parse(old.config) as Site;
       const oldMesh = JSON.parse(old.mesh) as SiteMesh;

@@ -37,7 +37,7 @@ const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> 
     load: async () => (await import('./commands/tidePredict.js')).tidePredict,
   },
   worker: {
-    usage: 'coastcast worker [--model-threads N]   a Temporal worker for forecast cycles',
+    usage: 'coastcast worker [--model-threads N] [--resource <name>]...   a Temporal worker for forecast cycles; with --resource (repeatable), only the model jobs of those compute resources (COASTCAST_RESOURCES)',
     load: async () => (await import('./commands/worker.js')).worker,
   },
   'temporal path': {

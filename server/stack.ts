@@ -79,7 +79,7 @@ export async function startStack(env: NodeJS.ProcessEnv, log: (line: string) => 
     const schedules = new TemporalSchedules(client);
     await schedules.syncAll(catalog);
     const webRoot = join(projectRoot(), 'web', 'dist');
-    const api = buildApi({ dataDir, catalog, cycles: new TemporalCycles(client), schedules, webRoot: existsSync(webRoot) ? webRoot : undefined, basemap: basemapSetting(env) });
+    const api = buildApi({ dataDir, catalog, resources, cycles: new TemporalCycles(client), schedules, webRoot: existsSync(webRoot) ? webRoot : undefined, basemap: basemapSetting(env) });
     cleanups.push(() => api.close());
     const apiUrl = await api.listen({ host: env.HOST || '127.0.0.1', port: portSetting(env, 'PORT', 8080) });
     return { apiUrl, temporalAddress: temporal.address, temporalUiUrl: devServer?.uiUrl ?? null, stop };

@@ -3,6 +3,10 @@
  * activities on one data directory. Model jobs run as processes of their own,
  * so a worker can stop (or crash) while a job runs and the next one picks the
  * job up.
+ *
+ * A worker next to a compute resource (a cluster's login node) serves only
+ * that resource's model queue (`modelQueuesOnly`): the workflows and the
+ * light activities stay with the workers that serve the cycle task queue.
  */
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +14,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 
 import { createCycleActivities, type CycleActivityOptions } from '../activities/cycle.js';
-import { launcherFor, LOCAL_RESOURCE, type ComputeResource } from '../activities/jobs/resources.js';
+import { launcherFor, localOnly, type ComputeResource } from '../activities/jobs/resources.js';
 import type { Catalog } from '../activities/catalog.js';
 import type { SmtpSettings } from '../activities/notify/email.js';
 import { createRetentionActivities, DEFAULT_RETENTION_DAYS } from '../activities/retention.js';
@@ -32,11 +36,13 @@ export interface CycleWorkerOptions {
   taskQueue?: string;
   /** The compute resources whose model jobs this worker runs, each on its own task queue (default: this machine's processes). */
   resources?: Record<string, ComputeResource>;
+  /** Serve the model queues of `resources` and not the cycle task queue (default false). */
+  modelQueuesOnly?: boolean;
 }
 
 export interface CycleWorker {
-  /** The worker of the cycles' own task queue. */
-  worker: Worker;
+  /** The worker of the cycles' own task queue; none with `modelQueuesOnly`. */
+  worker?: Worker;
   /** One per compute resource, on its model task queue. */
   modelWorkers: Worker[];
   /** Runs until shutdown() (or a fatal error), then closes the connections. */
@@ -61,6 +67,8 @@ const HEARTBEATS_AND_SHUTDOWN = {
 
 export async function createCycleWorker(options: CycleWorkerOptions): Promise<CycleWorker> {
   const { temporal } = options;
+  const resources = options.resources ?? localOnly();
+  if (options.modelQueuesOnly && Object.keys(resources).length === 0) throw new Error('modelQueuesOnly with no resources: the worker would serve no task queue');
   const connection = await NativeConnection.connect({ address: temporal.address, tls: temporal.tls, apiKey: temporal.apiKey });
   // The activities' own client: model progress goes to the workflow as signals.
   const clientConnection = await Connection.connect({ address: temporal.address, tls: temporal.tls, apiKey: temporal.apiKey });
@@ -73,27 +81,29 @@ export async function createCycleWorker(options: CycleWorkerOptions): Promise<Cy
     smtp: options.smtp,
     reportModelProgress: (workflowId, percent) => client.workflow.getHandle(workflowId).signal(modelProgressSignal, percent),
   };
-  const workers: Worker[] = [];
   try {
-    const worker = await Worker.create({
-      connection,
-      namespace: temporal.namespace,
-      taskQueue,
-      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
-      activities: {
-        ...createCycleActivities(activityOptions),
-        ...createRetentionActivities({ dataDir: options.dataDir, catalog: options.catalog, retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS }),
-      },
-      ...HEARTBEATS_AND_SHUTDOWN,
-    });
-    workers.push(worker);
-    for (const [name, resource] of Object.entries(options.resources ?? { [LOCAL_RESOURCE]: { type: 'local' } })) {
+    const worker = options.modelQueuesOnly
+      ? undefined
+      : await Worker.create({
+          connection,
+          namespace: temporal.namespace,
+          taskQueue,
+          ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
+          activities: {
+            ...createCycleActivities(activityOptions),
+            ...createRetentionActivities({ dataDir: options.dataDir, catalog: options.catalog, retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS }),
+          },
+          ...HEARTBEATS_AND_SHUTDOWN,
+        });
+    const modelWorkers: Worker[] = [];
+    for (const [name, resource] of Object.entries(resources)) {
       const { runModelJob } = createCycleActivities({ ...activityOptions, launcher: launcherFor(name, resource) });
-      workers.push(await Worker.create({ connection, namespace: temporal.namespace, taskQueue: modelTaskQueue(taskQueue, name), activities: { runModelJob }, ...HEARTBEATS_AND_SHUTDOWN }));
+      modelWorkers.push(await Worker.create({ connection, namespace: temporal.namespace, taskQueue: modelTaskQueue(taskQueue, name), activities: { runModelJob }, ...HEARTBEATS_AND_SHUTDOWN }));
     }
+    const workers = worker ? [worker, ...modelWorkers] : modelWorkers;
     return {
       worker,
-      modelWorkers: workers.slice(1),
+      modelWorkers,
       run: async () => {
         try {
           // One worker failing stops the others: a process that no longer serves every queue it claims should end.

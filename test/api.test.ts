@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { openCatalog, type Catalog } from '../activities/catalog.js';
+import { parseResources } from '../activities/jobs/resources.js';
 import { generateRectangleMesh } from '../core/mesh/generate.js';
 import { writeMesh } from '../core/mesh/gr3.js';
 import type { SiteInput } from '../core/site.js';
@@ -304,6 +305,70 @@ describe('sites', () => {
     expect(notJson.json.problems.map((p: { field: string }) => p.field)).toEqual(['colour', 'config']);
     expect(notJson.json.problems[1].message).toMatch(/^is not JSON/);
     expect(await stored()).toEqual({ folders: [], uploads: [], sites: [] });
+  });
+});
+
+describe("sites on the installation's compute resources", () => {
+  const schism = { command: ['srun', '/opt/schism/bin/pschism'], combineHotstart: '/opt/schism/bin/combine_hotstart7' };
+  const withModel = (model: Partial<SiteInput['model']>): SiteInput => ({ ...siteConfig(), model: { ...siteConfig().model, ...model } });
+  const KNOWN = '"local", "hpc"';
+
+  beforeEach(async () => {
+    const resources = parseResources(JSON.stringify({ hpc: { type: 'slurm', partition: 'normal', schism } }), 'resources.json');
+    app = buildApi({ dataDir, catalog, cycles, resources, maxMeshBytes: MAX_MESH_BYTES });
+    base = await app.listen({ host: '127.0.0.1', port: 0 });
+  });
+
+  it('refuses a site on an unknown resource with 400 at /model/resource, naming the known ones, and stores nothing', async () => {
+    const response = await createSite(withModel({ resource: 'gpu' }));
+    expect(response.status).toBe(400);
+    expect(response.json.error).toBe('site-rejected');
+    expect(response.json.problems).toEqual([expect.objectContaining({ path: '/model/resource', message: expect.stringContaining(`"gpu" is not a compute resource of this installation, whose resources (COASTCAST_RESOURCES) are ${KNOWN}`) })]);
+    expect(await stored()).toEqual({ folders: [], uploads: [], sites: [] });
+  });
+
+  it('refuses SCHISM on a resource without a SCHISM installation at /model/engine, and takes it on one that has it', async () => {
+    const local = await createSite(withModel({ engine: 'schism' }));
+    expect(local.status).toBe(400);
+    expect(pointers(local.json)).toEqual(['/model/engine']);
+    expect(local.json.problems[0].message).toContain('compute resource "local" has no SCHISM installation (its "schism": command and combineHotstart in COASTCAST_RESOURCES)');
+
+    const hpc = await createSite(withModel({ engine: 'schism', resource: 'hpc' }));
+    expect(hpc.status, hpc.text).toBe(201);
+    expect(hpc.json.config.model).toMatchObject({ engine: 'schism', resource: 'hpc' });
+  });
+
+  it("moves a site to another resource it has, and refuses one it has not, leaving the site as it was", async () => {
+    expect((await createSite()).status).toBe(201);
+    const moved = await send('PUT', '/api/sites/ria-aveiro', await siteForm(withModel({ resource: 'hpc' })));
+    expect(moved.status, moved.text).toBe(200);
+    expect(moved.json.config.model.resource).toBe('hpc');
+
+    const lost = await send('PUT', '/api/sites/ria-aveiro', await siteForm(withModel({ resource: 'gpu' })));
+    expect(lost.status).toBe(400);
+    expect(pointers(lost.json)).toEqual(['/model/resource']);
+    expect((await send('GET', '/api/sites/ria-aveiro')).json).toEqual(moved.json);
+  });
+
+  it('leaves a site stored on a resource the installation no longer has readable, and checks it when it is saved again', async () => {
+    await catalog.createSite(withModel({ resource: 'retired' }), join(meshes, 'small.gr3'));
+    expect((await send('GET', '/api/sites/ria-aveiro')).json.config.model.resource).toBe('retired');
+    expect((await send('GET', '/api/sites')).json.map((s: { id: string }) => s.id)).toEqual(['ria-aveiro']);
+
+    const unchanged = await send('PUT', '/api/sites/ria-aveiro', await siteForm(withModel({ resource: 'retired', manning: 0.02 })));
+    expect(unchanged.status).toBe(400);
+    expect(pointers(unchanged.json)).toEqual(['/model/resource']);
+    const fixed = await send('PUT', '/api/sites/ria-aveiro', await siteForm(withModel({ resource: 'local' })));
+    expect(fixed.status, fixed.text).toBe(200);
+    expect(fixed.json.config.model.resource).toBe('local');
+  });
+
+  it('reports the same problems when a draft is checked', async () => {
+    const check = await send('POST', '/api/sites/check', { config: withModel({ resource: 'gpu' }) });
+    expect(check.status).toBe(200);
+    expect(pointers(check.json)).toEqual(['/model/resource']);
+    expect(check.json.problems[0].message).toContain(KNOWN);
+    expect((await send('POST', '/api/sites/check', { config: withModel({ engine: 'schism', resource: 'hpc' }) })).json).toEqual({ problems: [] });
   });
 });
 

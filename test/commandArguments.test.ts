@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandArguments } from '../server/commands/args.js';
+import { commandArguments, commandOptions } from '../server/commands/args.js';
 import { UsageError } from '../server/commands/command.js';
 
 describe('command arguments', () => {
@@ -16,5 +16,11 @@ describe('command arguments', () => {
     [['run1', '--threads'], "Option '--threads <value>' argument missing"],
   ])('%j is a usage error: %s', (args, message) => {
     expect(() => commandArguments(args, 'the run directory', ['threads'])).toThrow(new UsageError(message));
+  });
+
+  it('take a repeatable option as every value given, in order', () => {
+    expect(commandOptions(['--resource', 'hpc', '--model-threads', '2', '--resource=gpu'], ['model-threads'], ['resource'])).toEqual({ 'model-threads': '2', resource: ['hpc', 'gpu'] });
+    expect(commandOptions(['--model-threads', '2'], ['model-threads'], ['resource'])).toEqual({ 'model-threads': '2' });
+    expect(() => commandOptions(['--resource'], ['model-threads'], ['resource'])).toThrow(new UsageError("Option '--resource <value>' argument missing"));
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 import { containerCommand } from '../activities/jobs/container.js';
 import { batchScript } from '../activities/jobs/slurm.js';
-import { parseResources } from '../activities/jobs/resources.js';
+import { parseResources, siteResourceProblems } from '../activities/jobs/resources.js';
 
 describe('compute resources', () => {
   it('reads local and SLURM resources, with "local" always there', () => {
@@ -94,5 +94,21 @@ describe('compute resources', () => {
       `export NOTE='it'\\''s'`,
     ]));
     expect(script).toMatch(/^'\/opt\/node\/bin\/node' '.*cli\.js' 'model' 'run' '\/shared\/runs\/a b' '--threads' '2' <\/dev\/null$/m);
+  });
+
+  it("checks a site's model against the resources: a resource they have, SCHISM only where it is installed", () => {
+    const schism = { command: ['srun', '/opt/schism/bin/pschism'], combineHotstart: '/opt/schism/bin/combine_hotstart7' };
+    const resources = parseResources(JSON.stringify({ hpc: { type: 'slurm', schism }, box: { type: 'container', engine: 'docker', image: 'coastcast:0.1' } }), 'r.json');
+    expect(siteResourceProblems({ resource: 'local', engine: 'built-in' }, resources)).toEqual([]);
+    expect(siteResourceProblems({ resource: 'hpc', engine: 'schism' }, resources)).toEqual([]);
+    expect(siteResourceProblems({ resource: 'gpu', engine: 'built-in' }, resources)).toEqual([
+      { path: '/model/resource', message: '"gpu" is not a compute resource of this installation, whose resources (COASTCAST_RESOURCES) are "local", "hpc", "box"' },
+    ]);
+    // Names of an object's prototype are no resource either.
+    expect(siteResourceProblems({ resource: 'constructor', engine: 'built-in' }, resources).map((p) => p.path)).toEqual(['/model/resource']);
+    expect(siteResourceProblems({ resource: 'box', engine: 'schism' }, resources)).toEqual([{
+      path: '/model/engine',
+      message: 'compute resource "box" has no SCHISM installation (its "schism": command and combineHotstart in COASTCAST_RESOURCES): add one to it, choose a resource that has one, or run the site on the built-in model',
+    }]);
   });
 });

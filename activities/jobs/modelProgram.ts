@@ -41,9 +41,14 @@ export class ModelProgramError extends Error {
 export function modelArguments(runDir: string, program: ModelProgram, schism: SchismInstallation | undefined, resource: string): string[] {
   if (program.engine === 'built-in') return ['model', 'run', runDir, ...(program.threads === undefined ? [] : ['--threads', String(program.threads)])];
   if (schism === undefined) {
-    throw new ModelProgramError(`the site runs SCHISM, but compute resource "${resource}" has no SCHISM installation (its "schism": command and combineHotstart in COASTCAST_RESOURCES)`);
+    throw new ModelProgramError(`the site runs SCHISM, but ${noSchismInstallation(resource)}`);
   }
   return ['model', 'schism', runDir, '--combine-hotstart', schism.combineHotstart, '--', ...schism.command];
+}
+
+/** Says what resource `name` lacks for SCHISM and where it is configured. */
+export function noSchismInstallation(name: string): string {
+  return `compute resource "${name}" has no SCHISM installation (its "schism": command and combineHotstart in COASTCAST_RESOURCES)`;
 }
 
 /** The engine a run directory was prepared for: run.json's site, the built-in model when it names none. */

@@ -19,15 +19,21 @@
  */
 import { readFile } from 'node:fs/promises';
 
+import type { FieldProblem, Site } from '../../core/site.js';
 import { CONTAINER_ENGINES, containerCommand, type ContainerResource } from './container.js';
 import type { ModelJobLauncher } from './launcher.js';
 import { LocalProcessLauncher, localModelCommand } from './localProcess.js';
-import type { SchismInstallation } from './modelProgram.js';
+import { noSchismInstallation, type SchismInstallation } from './modelProgram.js';
 import { SlurmLauncher, type SlurmResource } from './slurm.js';
 
 export type ComputeResource = { type: 'local'; schism?: SchismInstallation } | SlurmResource | ContainerResource;
 
 export const LOCAL_RESOURCE = 'local';
+
+/** The resources of an installation without COASTCAST_RESOURCES: this machine's processes. */
+export function localOnly(): Record<string, ComputeResource> {
+  return { [LOCAL_RESOURCE]: { type: 'local' } };
+}
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const nonEmptyString = (v: unknown) => typeof v === 'string' && v !== '';
@@ -65,7 +71,7 @@ export function parseResources(json: string, file: string): Record<string, Compu
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${file}: expected an object of named resources`);
   const problems: string[] = [];
-  const resources: Record<string, ComputeResource> = { [LOCAL_RESOURCE]: { type: 'local' } };
+  const resources = localOnly();
   for (const [name, resource] of Object.entries(value)) {
     if (!NAME.test(name)) problems.push(`/${name}: a resource name is lower-case letters, digits and hyphens`);
     const r = resource as Record<string, unknown>;
@@ -101,8 +107,27 @@ function schismProblems(path: string, value: unknown): string[] {
 
 /** The installation's resources: COASTCAST_RESOURCES's file, or only "local". */
 export async function readResources(path: string | undefined): Promise<Record<string, ComputeResource>> {
-  if (path === undefined || path === '') return { [LOCAL_RESOURCE]: { type: 'local' } };
+  if (path === undefined || path === '') return localOnly();
   return parseResources(await readFile(path, 'utf8'), path);
+}
+
+/** Says that `name` is none of `resources`, listing them, for whoever named it (a site, a worker's --resource). */
+export function unknownResource(name: string, resources: Record<string, ComputeResource>): string {
+  const known = Object.keys(resources).map((n) => JSON.stringify(n)).join(', ');
+  return `${JSON.stringify(name)} is not a compute resource of this installation, whose resources (COASTCAST_RESOURCES) are ${known}`;
+}
+
+/**
+ * What a site's model asks of the installation's resources that they do not
+ * have. A site is checked when it is saved, because a cycle would otherwise
+ * find out only when no worker takes its model job, or when the job fails.
+ */
+export function siteResourceProblems(model: Pick<Site['model'], 'resource' | 'engine'>, resources: Record<string, ComputeResource>): FieldProblem[] {
+  if (!Object.hasOwn(resources, model.resource)) return [{ path: '/model/resource', message: unknownResource(model.resource, resources) }];
+  if (model.engine === 'schism' && resources[model.resource].schism === undefined) {
+    return [{ path: '/model/engine', message: `${noSchismInstallation(model.resource)}: add one to it, choose a resource that has one, or run the site on the built-in model` }];
+  }
+  return [];
 }
 
 /** The launcher of resource `name`. */

@@ -20,6 +20,7 @@ import { join, resolve } from 'node:path';
 import { Type } from 'typebox';
 
 import type { Catalog } from '../../activities/catalog.js';
+import { localOnly, type ComputeResource } from '../../activities/jobs/resources.js';
 import { projectVersion } from '../../core/project.js';
 import type { CycleControl } from './cycleControl.js';
 import { alertsPlugin } from './alerts.js';
@@ -37,6 +38,8 @@ export interface ApiOptions {
   dataDir: string;
   catalog: Catalog;
   cycles: CycleControl;
+  /** The installation's compute resources (COASTCAST_RESOURCES), which a saved site's model must run on; by default this machine's processes only. */
+  resources?: Record<string, ComputeResource>;
   /** Daily schedules of the sites; without them (API tests with no Temporal) sites have none and the schedule routes are absent. */
   schedules?: SiteSchedules;
   /** The built web app; served at / when the folder exists. */
@@ -114,7 +117,7 @@ export function buildApi(options: ApiOptions): Api {
   // One registration: it gives replies sendFile (products, meshes) and, with a web root, serves the web app.
   void app.register(fastifyStatic, webRoot === undefined ? { serve: false } : { root: webRoot, prefix: '/', index: 'index.html' });
 
-  void app.register(sitesPlugin, { catalog, uploadsDir, maxMeshBytes: options.maxMeshBytes ?? DEFAULT_MAX_MESH_BYTES, schedules: options.schedules });
+  void app.register(sitesPlugin, { catalog, resources: options.resources ?? localOnly(), uploadsDir, maxMeshBytes: options.maxMeshBytes ?? DEFAULT_MAX_MESH_BYTES, schedules: options.schedules });
   if (options.schedules) void app.register(schedulesPlugin, { catalog, schedules: options.schedules });
   void app.register(meshesPlugin, { uploadsDir, maxMeshBytes: options.maxMeshBytes ?? DEFAULT_MAX_MESH_BYTES });
   void app.register(cyclesPlugin, { catalog, cycles });

@@ -12,6 +12,7 @@ import { Type } from 'typebox';
 import { join } from 'node:path';
 
 import type { Catalog, SiteRecord } from '../../activities/catalog.js';
+import { siteResourceProblems, type ComputeResource } from '../../activities/jobs/resources.js';
 import { meshCrs } from '../../core/crs.js';
 import { loadMesh } from '../../core/mesh/gr3.js';
 import { meshOutline, type OutlineFeatureCollection } from '../../core/mesh/outline.js';
@@ -23,6 +24,8 @@ import { meshFormLimits, withSiteForm } from './siteForm.js';
 
 export interface SitesOptions {
   catalog: Catalog;
+  /** The installation's compute resources: a site is saved only if its model can run on one of them. */
+  resources: Record<string, ComputeResource>;
   /** Where uploaded meshes wait while the catalog checks them. */
   uploadsDir: string;
   maxMeshBytes: number;
@@ -47,7 +50,7 @@ export function siteView({ config, mesh, createdAt, updatedAt }: SiteRecord) {
   return { config, mesh, createdAt, updatedAt };
 }
 
-export const sitesPlugin: FastifyPluginAsync<SitesOptions, RawServerDefault, TypeBoxProvider> = async (app, { catalog, uploadsDir, maxMeshBytes, schedules }) => {
+export const sitesPlugin: FastifyPluginAsync<SitesOptions, RawServerDefault, TypeBoxProvider> = async (app, { catalog, resources, uploadsDir, maxMeshBytes, schedules }) => {
   await app.register(multipart, { limits: meshFormLimits(maxMeshBytes) });
   const form = { uploadsDir, maxMeshBytes };
 
@@ -74,7 +77,7 @@ export const sitesPlugin: FastifyPluginAsync<SitesOptions, RawServerDefault, Typ
       },
     },
     async (request, reply) => {
-      const record = await withSiteForm(request, { ...form, meshRequired: true }, ({ config, meshFile }) => catalog.createSite(config, meshFile as string));
+      const record = await withSiteForm(request, { ...form, meshRequired: true }, ({ config, meshFile }) => catalog.createSite(config, meshFile as string, resources));
       await schedules?.sync(record.config);
       return reply.status(201).header('location', `/api/sites/${record.config.id}`).send(siteView(record));
     },
@@ -102,6 +105,7 @@ export const sitesPlugin: FastifyPluginAsync<SitesOptions, RawServerDefault, Typ
       const { site, problems } = validateSite(config);
       const id = (config as { id?: unknown } | null)?.id;
       if (typeof id === 'string' && catalog.hasSite(id)) problems.push({ path: '/id', message: `a site "${id}" already exists` });
+      if (site) problems.push(...siteResourceProblems(site.model, resources));
       if (site && mesh) problems.push(...meshFitProblems(site, mesh));
       return { problems };
     },
@@ -119,7 +123,7 @@ export const sitesPlugin: FastifyPluginAsync<SitesOptions, RawServerDefault, Typ
       },
     },
     async (request) => {
-      const record = await withSiteForm(request, { ...form, meshRequired: false }, ({ config, meshFile }) => catalog.updateSite(request.params.siteId, config, meshFile));
+      const record = await withSiteForm(request, { ...form, meshRequired: false }, ({ config, meshFile }) => catalog.updateSite(request.params.siteId, config, meshFile, resources));
       await schedules?.sync(record.config);
       return siteView(record);
     },
