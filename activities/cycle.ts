@@ -16,6 +16,8 @@ import { createForcingSource, type BoundingBox, type ForcingKind } from './forci
 import { modelJobActivity, type ModelJobInput, type ModelJobProgress, type ModelJobResult } from './modelJob.js';
 import type { ModelJobLauncher } from './jobs/launcher.js';
 import { LocalProcessLauncher } from './jobs/localProcess.js';
+import { localOnly, type ComputeResource } from './jobs/resources.js';
+import { noSchismInstallation } from './jobs/modelProgram.js';
 import { deliverAlerts, type NotifyReport, type NotifyRequest } from './notify/delivery.js';
 import type { SmtpSettings } from './notify/email.js';
 import { postProcess, type ProductsSummary } from './postProcess.js';
@@ -94,6 +96,8 @@ export interface CycleActivityOptions {
   reportModelProgress?: (workflowId: string, percent: number) => Promise<void>;
   /** The installation's SMTP server for alert e-mail; without it, sites that ask for e-mail get a failed delivery. */
   smtp?: SmtpSettings;
+  /** The installation's compute resources (COASTCAST_RESOURCES): a SCHISM site's run is prepared for its resource's SCHISM build. */
+  resources?: Record<string, ComputeResource>;
 }
 
 /** Between heartbeats of a forcing fetch: well inside the workflow's heartbeat timeout for it. */
@@ -104,6 +108,12 @@ const MODEL_REPORT_INTERVAL_MS = 5_000;
 
 export function createCycleActivities(options: CycleActivityOptions) {
   const { dataDir, catalog } = options;
+  const resources = options.resources ?? localOnly();
+  const schismInstallation = ({ config }: SiteRecord) => {
+    const installation = resources[config.model.resource]?.schism;
+    if (installation === undefined) throw new Error(`site ${config.id} runs SCHISM, but ${noSchismInstallation(config.model.resource)}`);
+    return installation;
+  };
   const runModel = modelJobActivity(options.launcher ?? new LocalProcessLauncher(), { onProgress: modelProgressReporter(options) });
 
   return {
@@ -164,7 +174,8 @@ export function createCycleActivities(options: CycleActivityOptions) {
     async prepareRun({ site, cycle, atmosphere, waves }: { site: SiteRecord; cycle: string; atmosphere?: FetchedForcing; waves?: FetchedForcing }): Promise<PreparedRun> {
       try {
         const start = await chooseRunStart(dataDir, site, cycle);
-        const run = await prepareRun({ dataDir, site, cycle, forcings: { ...(atmosphere && { atmosphere }), ...(waves && { waves }) }, start });
+        const forcings = { ...(atmosphere && { atmosphere }), ...(waves && { waves }) };
+        const run = await prepareRun({ dataDir, site, cycle, forcings, start, ...(site.config.model.engine === 'schism' && { schismParam: schismInstallation(site).param }) });
         catalog.updateCycle(site.config.id, cycle, { summary: { initialState: run.initialState } });
         return run;
       } catch (error) {

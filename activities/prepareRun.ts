@@ -79,7 +79,7 @@ import type { Mesh } from '../core/mesh/mesh.js';
 import { openNetcdf } from '../core/netcdf/reader.js';
 import { formatBctides, parseBctides } from '../core/schism/bctides.js';
 import { readHotstart } from '../core/schism/hotstart.js';
-import { formatParam, PARAM_KEYS, type ParamSettings } from '../core/schism/param.js';
+import { formatParam, PARAM_KEYS, type ParamSettings, type SchismParamSettings } from '../core/schism/param.js';
 import { openBoundaryNodes } from '../core/schism/elev2dTh.js';
 import { VGRID_IN, formatVgrid2d } from '../core/schism/vgrid.js';
 import { WAVES_TH, writeWavesTh } from '../core/schism/wavesTh.js';
@@ -121,6 +121,8 @@ export interface PrepareRunInput {
   forcings?: { atmosphere?: RunForcing; waves?: RunForcing };
   /** From chooseRunStart; without it the run is a cold start with the site's spin-up. */
   start?: RunStart;
+  /** For a SCHISM site: the param.nml settings its resource's SCHISM build requires (SchismInstallation.param). */
+  schismParam?: SchismParamSettings;
 }
 
 export interface PreparedRun {
@@ -148,6 +150,8 @@ export interface RunRecord {
     cycle: string;
     hotstart: string | null;
     forcings: { atmosphere: RunForcing | null; waves: RunForcing | null };
+    /** The SCHISM build's own param.nml settings; null for the built-in model. */
+    schismParam: SchismParamSettings | null;
   };
   run: Omit<PreparedRun, 'reused' | 'runDir'>;
   /** The mesh the run was made on: a hot start fits only the same mesh. */
@@ -198,6 +202,7 @@ export async function prepareRun(input: PrepareRunInput): Promise<PreparedRun> {
     cycle: cycle.toISOString(),
     hotstart: start.kind === 'hot' ? resolve(start.hotstart) : null,
     forcings: { atmosphere: atmosphere && { ...atmosphere, path: resolve(atmosphere.path) }, waves: waves && { ...waves, path: resolve(waves.path) } },
+    schismParam: site.model.engine === 'schism' ? (input.schismParam ?? {}) : null,
   };
   const existing = await readRunRecord(runDir);
   if (existing && JSON.stringify(existing.inputs) === JSON.stringify(inputs)) return { runDir, ...existing.run, reused: true };
@@ -308,6 +313,7 @@ async function build(dir: string, input: PrepareRunInput, inputs: RunRecord['inp
     nhotWrite: plan.nhotWrite ?? schismDefault('nhot_write'),
     waves: seaState !== undefined,
     output: { elevation: true, depthAverageVel: true },
+    ...(inputs.schismParam !== null && { schism: inputs.schismParam }),
   };
   await writeFile(join(dir, 'param.nml'), formatParam(settings));
 

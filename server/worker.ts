@@ -79,6 +79,7 @@ export async function createCycleWorker(options: CycleWorkerOptions): Promise<Cy
     catalog: options.catalog,
     modelThreads: options.modelThreads,
     smtp: options.smtp,
+    resources,
     reportModelProgress: (workflowId, percent) => client.workflow.getHandle(workflowId).signal(modelProgressSignal, percent),
   };
   try {

@@ -28,16 +28,22 @@ describe('compute resources', () => {
 
   it('reads a SCHISM installation on any resource, naming what is wrong with one', () => {
     const schism = { command: ['mpirun', '-np', '4', '/opt/schism/bin/pschism_TVD-VL'], combineHotstart: '/opt/schism/bin/combine_hotstart7' };
-    const resources = parseResources(JSON.stringify({ local: { type: 'local', schism }, hpc: { type: 'slurm', tasks: 8, schism: { ...schism, command: ['srun', '/opt/schism/bin/pschism'] } } }), 'r.json');
+    const param = { core: { nbins_veg_vert: 2, nmarsh_types: 2 } };
+    const resources = parseResources(JSON.stringify({ local: { type: 'local', schism }, hpc: { type: 'slurm', tasks: 8, schism: { ...schism, command: ['srun', '/opt/schism/bin/pschism'], param } } }), 'r.json');
     expect(resources.local).toEqual({ type: 'local', schism });
-    expect(resources.hpc).toMatchObject({ schism: { command: ['srun', '/opt/schism/bin/pschism'] } });
-    expect(() => parseResources(JSON.stringify({ local: { type: 'local', schism: { command: [], mpi: true } }, box: { type: 'container', engine: 'docker', image: 'x', schism: 'pschism' } }), 'r.json')).toThrow(
+    expect(resources.hpc).toMatchObject({ schism: { command: ['srun', '/opt/schism/bin/pschism'], param } });
+    expect(() => parseResources(JSON.stringify({
+      local: { type: 'local', schism: { command: [], mpi: true } },
+      box: { type: 'container', engine: 'docker', image: 'x', schism: 'pschism' },
+      hpc: { type: 'slurm', schism: { ...schism, param: { core: { nbins_veg_vert: 'two' } } } },
+    }), 'r.json')).toThrow(
       new Error([
-        'r.json: 4 problems:',
+        'r.json: 5 problems:',
         '  /local/schism/combineHotstart: missing',
         '  /local/schism/command: [] is not valid',
-        '  /local/schism/mpi: not a SCHISM setting (command, combineHotstart)',
+        '  /local/schism/mpi: not a SCHISM setting (command, combineHotstart, param)',
         '  /box/schism: expected { "command": [...], "combineHotstart": "..." }',
+        '  /hpc/schism/param: {"core":{"nbins_veg_vert":"two"}} is not valid',
       ].join('\n')),
     );
   });

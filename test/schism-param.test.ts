@@ -290,6 +290,24 @@ describe('formatParam', () => {
   });
 });
 
+describe('formatParam for a SCHISM build', () => {
+  const schism = { core: { nbins_veg_vert: 2, nmarsh_types: 2 }, opt: { indvel: 1 } };
+
+  it("writes the build's own settings into their groups, which SCHISM's reading accepts and the built-in model's refuses", () => {
+    const text = formatParam({ ...SETTINGS, schism });
+    const core = text.slice(text.indexOf('&CORE'), text.indexOf('&OPT'));
+    expect(core).toMatch(/^ {2}nbins_veg_vert = 2 /m);
+    expect(core).toMatch(/^ {2}nmarsh_types = 2 /m);
+    expect(text.slice(text.indexOf('&OPT'), text.indexOf('&SCHOUT'))).toMatch(/^ {2}indvel = 1 /m);
+    expect(parseParam(text, 'param.nml', { engine: 'schism' })).toMatchObject({ dt: SETTINGS.dt, rnday: SETTINGS.rnday });
+    expect(() => parseParam(text, 'param.nml')).toThrow(/nmarsh_types: not supported by the built-in model/);
+  });
+
+  it('refuses a setting coastcast makes for every run', () => {
+    expect(() => formatParam({ ...SETTINGS, schism: { core: { dt: 60 } } })).toThrow('param.nml: dt is set by coastcast for every run; a SCHISM installation cannot set it');
+  });
+});
+
 describe('PARAM_KEYS', () => {
   it('documents every key once, with a role, a rule and a doc', () => {
     const keys = PARAM_KEYS.map((k) => k.key);

@@ -70,7 +70,8 @@ beforeAll(async () => {
   const combine = join(root, 'combine_hotstart7');
   await writeFile(combine, `#!/bin/sh\nexec '${process.execPath}' --import '${tsx}' '${standIn('combineHotstartStandIn.ts')}' "$@"\n`);
   await chmod(combine, 0o755);
-  schism = { command: mpirun(), combineHotstart: combine };
+  // A build from after mid-2024, which requires two &CORE sizes that older builds refuse.
+  schism = { command: mpirun(), combineHotstart: combine, param: { core: { nbins_veg_vert: 2, nmarsh_types: 2 } } };
 });
 
 afterAll(async () => {
@@ -181,6 +182,9 @@ describe('forecast cycles of a site whose model is SCHISM', () => {
     // The forecast's frames: from the cycle to 24 h later, every 30 min.
     expect(summary.products.times.length).toBe(49);
     expect(JSON.parse(await readFile(join(summary.runDir, 'job.json'), 'utf8')).command).toEqual(expect.arrayContaining(['model', 'schism', ...schism.command]));
+    const core = (await readFile(join(summary.runDir, 'param.nml'), 'utf8')).split('&OPT')[0];
+    expect(core).toMatch(/^ {2}nbins_veg_vert = 2 /m);
+    expect(core).toMatch(/^ {2}nmarsh_types = 2 /m);
 
     const second = new Date('2026-11-26T00:00:00Z');
     const next = (await server.env.client.workflow.getHandle((await cycles.start('schism-coast', second)).workflowId).result()) as CycleSummary;

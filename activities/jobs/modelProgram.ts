@@ -13,6 +13,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import type { SchismParamSettings } from '../../core/schism/param.js';
 import type { ModelEngine } from '../../core/site.js';
 
 /**
@@ -26,6 +27,8 @@ export interface SchismInstallation {
   command: string[];
   /** SCHISM's combine_hotstart7 executable. */
   combineHotstart: string;
+  /** param.nml settings this build requires beyond coastcast's, by group: builds since mid-2024 require { "core": { "nbins_veg_vert": 2, "nmarsh_types": 2 } }, which older ones refuse. */
+  param?: SchismParamSettings;
 }
 
 export interface ModelProgram {

@@ -37,10 +37,15 @@ export function localOnly(): Record<string, ComputeResource> {
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const nonEmptyString = (v: unknown) => typeof v === 'string' && v !== '';
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const SCHISM_KEYS: Record<string, (value: unknown) => boolean> = {
   command: (v) => Array.isArray(v) && v.length > 0 && v.every(nonEmptyString),
   combineHotstart: nonEmptyString,
+  // { "core": { "nbins_veg_vert": 2 } }: namelist groups of param.nml, each of names to numbers.
+  param: (v) => isObject(v) && Object.entries(v).every(([group, settings]) =>
+    ['core', 'opt', 'schout'].includes(group) && isObject(settings) && Object.entries(settings).every(([key, x]) => /^[a-z_][a-z0-9_]*(\(\d+\))?$/i.test(key) && typeof x === 'number' && Number.isFinite(x))),
 };
+const SCHISM_REQUIRED = ['command', 'combineHotstart'];
 const LOCAL_KEYS: Record<string, (value: unknown) => boolean> = {
   type: (v) => v === 'local',
 };
@@ -97,7 +102,7 @@ export function parseResources(json: string, file: string): Record<string, Compu
 function schismProblems(path: string, value: unknown): string[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${path}: expected { "command": [...], "combineHotstart": "..." }`];
   const problems: string[] = [];
-  for (const key of Object.keys(SCHISM_KEYS)) if (!(key in value)) problems.push(`${path}/${key}: missing`);
+  for (const key of SCHISM_REQUIRED) if (!(key in value)) problems.push(`${path}/${key}: missing`);
   for (const [key, v] of Object.entries(value)) {
     if (!(key in SCHISM_KEYS)) problems.push(`${path}/${key}: not a SCHISM setting (${Object.keys(SCHISM_KEYS).join(', ')})`);
     else if (!SCHISM_KEYS[key](v)) problems.push(`${path}/${key}: ${JSON.stringify(v)} is not valid`);

@@ -64,7 +64,7 @@ function schismHotstartFile(param: Pick<ModelParameters, 'nhot' | 'nhotWrite' | 
 
 export async function runSchism(runDir: string, options: SchismRunOptions): Promise<number> {
   const began = Date.now();
-  const param = await readParam(join(runDir, 'param.nml'));
+  const param = await readParam(join(runDir, 'param.nml'), { engine: 'schism' });
   const { nodes, triangles } = await meshSize(join(runDir, 'hgrid.gr3'));
   await mkdir(join(runDir, 'outputs'), { recursive: true });
   const command = [...options.command, String(SCRIBES)];

@@ -205,7 +205,12 @@ export interface ParamSettings {
   /** The wave step (icou_elfe_wwm = 1), with its outputs iof_wwm(1, 7, 9). */
   waves: boolean;
   output: { elevation: boolean; depthAverageVel: boolean };
+  /** For SCHISM: settings its build requires beyond these (a SCHISM installation's `param`), written as given; none may be one coastcast sets. */
+  schism?: SchismParamSettings;
 }
+
+/** param.nml settings by group, for a SCHISM build (e.g. { core: { nbins_veg_vert: 2, nmarsh_types: 2 } } since mid-2024). */
+export type SchismParamSettings = Partial<Record<ParamGroup, Record<string, number>>>;
 
 /** A checked param.nml: the settings and what follows from them. */
 export interface ModelParameters extends ParamSettings {
@@ -246,11 +251,20 @@ export class ParamError extends InputFileError {
   }
 }
 
-export async function readParam(path: string): Promise<ModelParameters> {
-  return parseParam(await readFile(path, 'utf8'), path);
+export async function readParam(path: string, options: ParamReadOptions = {}): Promise<ModelParameters> {
+  return parseParam(await readFile(path, 'utf8'), path, options);
 }
 
-export function parseParam(text: string, file: string): ModelParameters {
+export interface ParamReadOptions {
+  /**
+   * Whose param.nml it is. For SCHISM ('schism') keys outside PARAM_KEYS are
+   * SCHISM's own (settings its build requires, e.g. nbins_veg_vert), accepted
+   * unread; the built-in model refuses them.
+   */
+  engine?: 'built-in' | 'schism';
+}
+
+export function parseParam(text: string, file: string, options: ParamReadOptions = {}): ModelParameters {
   let namelist: Namelist;
   try {
     namelist = parseNamelist(text, file);
@@ -258,7 +272,7 @@ export function parseParam(text: string, file: string): ModelParameters {
     if (e instanceof NamelistError) throw new ParamError(file, [{ line: e.line, key: 'syntax', message: e.problem }]);
     throw e;
   }
-  return new ParamReader(namelist, groupHeaderLines(text), file).read();
+  return new ParamReader(namelist, groupHeaderLines(text), file, options.engine ?? 'built-in').read();
 }
 
 /** The line of each `&NAME` that opens a group (the Namelist keeps only the lines of keys). */
@@ -290,6 +304,7 @@ class ParamReader {
     private readonly namelist: Namelist,
     private readonly groupLines: ReadonlyMap<string, number>,
     private readonly file: string,
+    private readonly engine: 'built-in' | 'schism',
   ) {}
 
   read(): ModelParameters {
@@ -322,6 +337,7 @@ class ParamReader {
 
   private readKey(group: ParamGroup, key: string, value: NamelistValue, line: number): void {
     const spec = specOf(key);
+    if (spec === undefined && this.engine === 'schism' && !(key in REMOVED)) return;
     if (spec === undefined) {
       const period = REMOVED[key];
       if (period) this.problem(line, key, `no longer exists in SCHISM: a ramp is off when its period (${period}) is ≤ 0`);
@@ -510,6 +526,12 @@ export function formatParam(p: ParamSettings): string {
     if (spec === undefined) throw new Error(`${key} is not in PARAM_KEYS`);
     groups.get(spec.group)?.set(key, { value, comment: spec.doc });
   }
+  for (const [group, settings] of Object.entries(p.schism ?? {}) as [ParamGroup, Record<string, number>][]) {
+    for (const [key, value] of Object.entries(settings)) {
+      if (key in values) throw new Error(`param.nml: ${key} is set by coastcast for every run; a SCHISM installation cannot set it`);
+      groups.get(group)?.set(key, { value, comment: "the SCHISM installation's setting" });
+    }
+  }
   const text = formatNamelist(groups, {
     header: ['SCHISM param.nml written by coastcast for its built-in model; SCHISM runs it too.', 'Keys not listed take SCHISM defaults.'],
     groupComments: new Map([
@@ -518,6 +540,6 @@ export function formatParam(p: ParamSettings): string {
       ['schout', ['Outputs']],
     ]),
   });
-  parseParam(text, 'param.nml (as written by formatParam)');
+  parseParam(text, 'param.nml (as written by formatParam)', { engine: p.schism === undefined ? 'built-in' : 'schism' });
   return text;
 }

@@ -44,7 +44,7 @@ if (!(await stat(outputs).catch(() => undefined))?.isDirectory()) {
   process.stderr.write('outputs/ is missing\n');
   process.exit(1);
 }
-const param = await readParam('param.nml').catch((error: Error) => abort(`param.nml: ${error.message.split('\n')[0]}`));
+const param = await readParam('param.nml', { engine: 'schism' }).catch((error: Error) => abort(`param.nml: ${error.message.split('\n')[0]}`));
 const required = ['hgrid.gr3', 'vgrid.in', 'bctides.in', 'manning.gr3', 'hgrid.ll'];
 if (param.nws === 2) required.push('windrot_geo2proj.gr3', 'sflux/sflux_inputs.txt');
 if (param.ihot > 0) required.push('hotstart.nc');
