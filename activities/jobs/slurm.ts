@@ -13,7 +13,10 @@
  * - The script records the model's exit status in `model.exit`, as the local
  *   launcher's wrapper does; a job that ended without one was ended by SLURM,
  *   and its JobState says how (time limit, memory, node failure, preemption,
- *   cancellation from outside, failure of the script itself).
+ *   cancellation from outside, failure of the script itself). So does a job
+ *   whose model was killed by a signal, when its JobState is one of those
+ *   but FAILED: the model may be killed alone, and the script left to record
+ *   the signal (the kernel's OOM killer in a job over its memory does that).
  */
 import { execFile } from 'node:child_process';
 import { rm, stat, writeFile } from 'node:fs/promises';
@@ -151,9 +154,14 @@ class SlurmJob implements ModelJob {
     // Activity first: the script renames model.exit before the job ends, so a job seen inactive has already recorded its status.
     if (await this.active()) return { state: 'running' };
     const exited = await readExitStatus(this.runDir);
-    if (exited) return exited;
+    // A model that exited by itself says how it ended, whatever SLURM made of the script's status.
+    if (exited && exited.signal === null) return exited;
     const end = await this.scontrolState();
     const known = end === null ? undefined : END_STATES[end];
+    // A model killed by a signal in a job SLURM ended was killed for the job: the kernel's OOM killer takes the
+    // model, the largest process, and spares the script, which records SIGKILL. The end state says why, and whether
+    // retrying can help; FAILED is only the script passing the signal on as its own exit status.
+    if (exited && (known === undefined || end === 'FAILED')) return exited;
     if (end === null || known === undefined) return { state: 'gone' };
     return { state: 'ended', reason: `SLURM job ${this.record.jobId} ${known.reason} (JobState ${end})`, retryable: known.retryable };
   }
