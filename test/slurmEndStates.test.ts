@@ -86,7 +86,7 @@ describe('model jobs SLURM ends itself, and what the activity reports', () => {
       const error = await failure;
       expect(error).toBeInstanceOf(ApplicationFailure);
       expect(error).toMatchObject({ type: 'ModelJobEnded', nonRetryable: false });
-      expect((error as Error).message).toMatch(new RegExp(`^SLURM job ${jobId} lost its node \\(NODE_FAIL\\) \\(JobState NODE_FAIL\\)$`));
+      expect((error as Error).message).toMatch(new RegExp(`^SLURM job ${jobId} lost its node \\(JobState NODE_FAIL\\)$`));
       // The node's slurmd still kills what ran there; nothing of this job may be left to write into the run directory.
       await until(() => modelProcesses(dir).length === 0, 'the model process to end', 15_000);
       // --no-requeue: the job stays ended rather than coming back to run the model a second time into the same outputs.

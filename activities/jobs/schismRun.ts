@@ -71,9 +71,13 @@ export async function runSchism(runDir: string, options: SchismRunOptions): Prom
   options.onEvent({ event: 'start', engine: 'schism', run: runDir, start: param.start.toISOString(), nodes, triangles, dt: param.dt, steps: param.steps, simulated_s: 0, total_s: param.runSeconds, command });
 
   const mirror = new MirrorTail(join(runDir, SCHISM_OUTPUTS.mirror));
+  let reported: number | undefined;
+  // A line only when SCHISM got further: model.log grows with the run, not with the wall time.
   const report = async () => {
     const simulated = await mirror.latestTime();
-    if (simulated !== undefined) options.onEvent({ event: 'progress', simulated_s: simulated, total_s: param.runSeconds, wall_s: (Date.now() - began) / 1000 });
+    if (simulated === undefined || simulated === reported) return;
+    reported = simulated;
+    options.onEvent({ event: 'progress', simulated_s: simulated, total_s: param.runSeconds, wall_s: (Date.now() - began) / 1000 });
   };
   const exit = await runToEnd(command, runDir, report);
   await report();

@@ -63,12 +63,12 @@ export interface SlurmJobRecord {
 /** SLURM job states in which the job may still run. */
 const ACTIVE = new Set(['PENDING', 'CONFIGURING', 'RUNNING', 'COMPLETING', 'SUSPENDED', 'RESIZING', 'REQUEUED', 'REQUEUE_HOLD', 'REQUEUE_FED', 'SIGNALING', 'STAGE_OUT', 'STOPPED', 'RESV_DEL_HOLD']);
 
-/** How a job that left no exit status ended, by its SLURM end state: what to tell the user, and whether another attempt can help. */
+/** How a job ended by SLURM (no exit status, or a model killed by a signal) ended, by its end state: what to tell the user, and whether another attempt can help. */
 const END_STATES: Record<string, { reason: string; retryable: boolean }> = {
   TIMEOUT: { reason: 'reached its time limit; raise the resource\'s timeLimit', retryable: false },
   OUT_OF_MEMORY: { reason: 'ran out of memory', retryable: false },
-  NODE_FAIL: { reason: 'lost its node (NODE_FAIL)', retryable: true },
-  BOOT_FAIL: { reason: 'could not boot its node (BOOT_FAIL)', retryable: true },
+  NODE_FAIL: { reason: 'lost its node', retryable: true },
+  BOOT_FAIL: { reason: 'could not boot its node', retryable: true },
   PREEMPTED: { reason: 'was preempted', retryable: true },
   CANCELLED: { reason: 'was cancelled on the cluster, not by coastcast (scancel by someone else, or an administrator)', retryable: false },
   DEADLINE: { reason: 'missed its deadline', retryable: false },
