@@ -1,7 +1,7 @@
 /** COASTCAST_RESOURCES: the installation's compute resources, every problem named by its JSON path. */
 import { describe, expect, it } from 'vitest';
 
-import { containerCommand } from '../activities/jobs/container.js';
+import { containerCommand, containerName } from '../activities/jobs/container.js';
 import { batchScript } from '../activities/jobs/slurm.js';
 import { parseResources, siteResourceProblems } from '../activities/jobs/resources.js';
 
@@ -74,8 +74,9 @@ describe('compute resources', () => {
     const dir = '/data/runs/demo/2026-11-25T0000Z';
     const user = { uid: 1000, gid: 100 };
     const model = ['coastcast', 'model', 'run', dir, '--threads', '2'];
-    expect(containerCommand({ type: 'container', engine: 'docker', image: 'ghcr.io/coastcast/model:0.1' }, dir, { engine: 'built-in', threads: 2 }, 'box', user)).toEqual(
-      ['docker', 'run', '--rm', '--init', '--user', '1000:100', '--volume', `${dir}:${dir}`, '--workdir', dir, 'ghcr.io/coastcast/model:0.1', ...model],
+    const start = new Date('2026-11-25T04:00:00Z');
+    expect(containerCommand({ type: 'container', engine: 'docker', image: 'ghcr.io/coastcast/model:0.1' }, dir, { engine: 'built-in', threads: 2 }, 'box', user, start)).toEqual(
+      ['docker', 'run', '--name', containerName(dir, start), '--rm', '--init', '--user', '1000:100', '--volume', `${dir}:${dir}`, '--workdir', dir, 'ghcr.io/coastcast/model:0.1', ...model],
     );
     expect(containerCommand({ type: 'container', engine: 'podman', image: 'coastcast:0.1', executable: '/usr/local/bin/podman' }, dir, { engine: 'built-in', threads: 2 }, 'box', user)[0]).toBe('/usr/local/bin/podman');
     expect(containerCommand({ type: 'container', engine: 'apptainer', image: '/shared/coastcast.sif' }, dir, { engine: 'built-in', threads: 2 }, 'box', user)).toEqual(
@@ -87,6 +88,20 @@ describe('compute resources', () => {
     expect(containerCommand({ type: 'container', engine: 'udocker', image: 'coastcast:0.1' }, dir, { engine: 'built-in', threads: 2 }, 'box', user)).toEqual(
       ['udocker', 'run', '--rm', `--volume=${dir}:${dir}`, `--workdir=${dir}`, 'coastcast:0.1', ...model],
     );
+  });
+
+  it("names a Docker or Podman job's container, in the engine's name syntax, after its run directory and start, before the image", () => {
+    const dir = '/data/runs/demo/2026-11-25T0000Z';
+    const start = new Date('2026-11-25T04:00:00.000Z');
+    const name = containerName(dir, start);
+    expect(name).toMatch(/^coastcast-model-demo-2026-11-25T0000Z-[0-9a-f]{8}-[0-9a-z]+$/);
+    expect(containerName(dir, start)).toBe(name);
+    expect(containerName(dir, new Date(start.getTime() + 1))).not.toBe(name);
+    expect(containerName('/other/data/runs/demo/2026-11-25T0000Z', start)).not.toBe(name);
+    for (const odd of ['/', '/runs/a b/ü+x', '/runs/-lead/.dot']) expect(containerName(odd, start)).toMatch(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/);
+    const podman = containerCommand({ type: 'container', engine: 'podman', image: 'coastcast:0.1' }, dir, { engine: 'built-in' }, 'box', { uid: 0, gid: 0 }, start);
+    expect(podman.slice(0, 4)).toEqual(['podman', 'run', '--name', name]);
+    expect(podman.indexOf('--name')).toBeLessThan(podman.indexOf('coastcast:0.1'));
   });
 
   it("writes a batch script with the resource's options, setup and environment, quoting what the shell would split", () => {

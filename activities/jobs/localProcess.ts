@@ -18,6 +18,9 @@
  *   before a reboot, is not mistaken for our job.
  * - Processes nobody waits for stay zombies (PID 1 in a container often does
  *   not reap them): a zombie counts as gone.
+ * - A model that runs outside the group, in a container of an engine's daemon
+ *   (Docker, Podman: container.ts), outlives its client; a launcher given a
+ *   `DaemonContainer` asks the engine about it too (see there).
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync } from 'node:fs';
@@ -38,6 +41,9 @@ const WRAPPER = [
   '"$@"',
   `echo $? > ${JOB_FILES.exit}.partial && mv -f ${JOB_FILES.exit}.partial ${JOB_FILES.exit}`,
 ].join('\n');
+
+/** The wrapper's argv before the model command. */
+const WRAPPER_ARGV = ['/bin/sh', '-c', WRAPPER, 'coastcast-model-job'];
 
 /** How long processes get to end after SIGTERM before SIGKILL. */
 const TERMINATION_GRACE_MS = 5_000;
@@ -65,20 +71,35 @@ export function localModelCommand(resource = 'local', schism?: SchismInstallatio
   return (runDir, program) => [process.execPath, MODEL_CLI, ...modelArguments(runDir, program, schism, resource)];
 }
 
+/**
+ * The container of a job whose model runs outside the job's process group,
+ * held by an engine's daemon (Docker, Podman: container.ts). Its client, the
+ * job's process, can be killed while the container goes on writing into the
+ * run directory, so the job is running, and is stopped, by the engine's word
+ * too. Both take the model command as job.json records it, which names the
+ * container, so that a worker that re-attaches knows it.
+ */
+export interface DaemonContainer {
+  /** Whether the container still runs; false once the engine has no such container. Throws when the engine cannot tell. */
+  running(model: string[]): Promise<boolean>;
+  /** Has the engine stop the container (SIGKILL after `graceMs`); resolves once it has, or when the engine has no such container. */
+  stop(model: string[], graceMs: number): Promise<void>;
+}
+
 export class LocalProcessLauncher implements ModelJobLauncher {
-  /** `model` runs the model some other way, e.g. in a container (container.ts). */
-  constructor(private readonly model: ModelCommand = localModelCommand()) {}
+  /** `model` runs the model some other way, e.g. in a container (container.ts); `container` when that container is a daemon's. */
+  constructor(private readonly model: ModelCommand = localModelCommand(), private readonly container?: DaemonContainer) {}
 
   async find(runDir: string): Promise<ModelJob | undefined> {
     const found = await readJobRecord(runDir);
-    return found && new LocalJob(runDir, parseRecord(found.path, found.text));
+    return found && new LocalJob(runDir, parseRecord(found.path, found.text), this.container);
   }
 
   async start(runDir: string, program: ModelProgram): Promise<ModelJob> {
     const model = this.model(runDir, program);
     if (model[1] === MODEL_CLI && !existsSync(MODEL_CLI)) throw new Error(`${MODEL_CLI}: missing; build the model program first (npm run build)`);
     await rm(join(runDir, JOB_FILES.exit), { force: true });
-    const command = ['/bin/sh', '-c', WRAPPER, 'coastcast-model-job', ...model];
+    const command = [...WRAPPER_ARGV, ...model];
     const log = openSync(join(runDir, JOB_FILES.log), 'a');
     const err = openSync(join(runDir, JOB_FILES.err), 'a');
     const offsets = { logOffset: fstatSync(log).size, errOffset: fstatSync(err).size };
@@ -101,7 +122,7 @@ export class LocalProcessLauncher implements ModelJobLauncher {
       };
       await writeJobRecord(runDir, record);
       wrapper.stdin?.end('go\n');
-      return new LocalJob(runDir, record);
+      return new LocalJob(runDir, record, this.container);
     } catch (error) {
       // End of input without a go: the wrapper exits and the model never starts.
       wrapper.stdin?.end();
@@ -118,7 +139,7 @@ class LocalJob implements ModelJob {
   readonly logOffset: number;
   readonly errOffset: number;
 
-  constructor(private readonly runDir: string, private readonly record: LocalJobRecord) {
+  constructor(private readonly runDir: string, private readonly record: LocalJobRecord, private readonly container?: DaemonContainer) {
     this.pid = record.pid;
     this.startedAt = new Date(record.startedAt);
     this.logOffset = record.logOffset;
@@ -128,16 +149,30 @@ class LocalJob implements ModelJob {
   async state(): Promise<JobState> {
     // Liveness first: the wrapper renames model.exit before it ends, so a job seen gone has already recorded its status.
     if (this.running()) return { state: 'running' };
+    // A killed client leaves the daemon's container running, and its wrapper may even have recorded the client's death in model.exit.
+    if (await this.container?.running(this.modelCommand())) return { state: 'running' };
     return (await readExitStatus(this.runDir)) ?? { state: 'gone' };
   }
 
   async cancel(): Promise<void> {
+    // The engine first: once the client is gone, nothing sent to the group reaches a daemon's container.
+    const stopFailure = await this.container?.stop(this.modelCommand(), TERMINATION_GRACE_MS).then(() => undefined, (error: Error) => error);
     this.signal('SIGTERM');
-    if (await this.ended(TERMINATION_GRACE_MS)) return;
-    this.signal('SIGKILL');
-    if (!(await this.ended(TERMINATION_GRACE_MS))) {
-      throw new Error(`model job ${this.pid}: processes of group ${this.record.pgid} still running after SIGKILL`);
+    if (!(await ended(TERMINATION_GRACE_MS, () => this.running()))) {
+      this.signal('SIGKILL');
+      if (!(await ended(TERMINATION_GRACE_MS, () => this.running()))) {
+        throw new Error(`model job ${this.pid}: processes of group ${this.record.pgid} still running after SIGKILL`);
+      }
     }
+    const container = this.container;
+    if (container !== undefined && !(await ended(TERMINATION_GRACE_MS, () => container.running(this.modelCommand())))) {
+      throw new Error(`model job ${this.pid}: its container still runs after the engine was asked to stop it${stopFailure ? ` (${stopFailure.message})` : ''}`);
+    }
+  }
+
+  /** The model command job.json records, after the wrapper's own arguments. */
+  private modelCommand(): string[] {
+    return this.record.command.slice(WRAPPER_ARGV.length);
   }
 
   /** Whether a live (non-zombie) process of this job's group still exists. */
@@ -160,15 +195,16 @@ class LocalJob implements ModelJob {
       if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
     }
   }
+}
 
-  private async ended(timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.running()) {
-      if (Date.now() > deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    return true;
+/** Whether `running` turned false within `timeoutMs`. */
+async function ended(timeoutMs: number, running: () => boolean | Promise<boolean>): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (await running()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  return true;
 }
 
 function parseRecord(path: string, text: string): LocalJobRecord {

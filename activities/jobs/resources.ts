@@ -20,7 +20,7 @@
 import { readFile } from 'node:fs/promises';
 
 import type { FieldProblem, Site } from '../../core/site.js';
-import { CONTAINER_ENGINES, containerCommand, type ContainerResource } from './container.js';
+import { CONTAINER_ENGINES, containerCommand, daemonContainer, type ContainerResource } from './container.js';
 import type { ModelJobLauncher } from './launcher.js';
 import { LocalProcessLauncher, localModelCommand } from './localProcess.js';
 import { noSchismInstallation, type SchismInstallation } from './modelProgram.js';
@@ -141,7 +141,7 @@ export function launcherFor(name: string, resource: ComputeResource): ModelJobLa
     case 'slurm':
       return new SlurmLauncher(resource, name);
     case 'container':
-      return new LocalProcessLauncher((runDir, program) => containerCommand(resource, runDir, program, name));
+      return new LocalProcessLauncher((runDir, program) => containerCommand(resource, runDir, program, name), daemonContainer(resource));
     case 'local':
       return new LocalProcessLauncher(localModelCommand(name, resource.schism));
   }
