@@ -548,6 +548,41 @@ describe('service', () => {
     expect((await send('GET', '/api/config')).json.basemap).toEqual(basemap);
   });
 
+  it('lists the compute resources by name, type and whether they install SCHISM, and nothing of how they run', async () => {
+    await start();
+    expect((await send('GET', '/api/resources')).json).toEqual([{ name: 'local', type: 'local', schism: false }]);
+    await app.close();
+    const resources = parseResources(
+      JSON.stringify({
+        hpc: {
+          type: 'slurm',
+          partition: 'normal',
+          setup: ['module load schism/master'],
+          environment: { OMP_NUM_THREADS: '2' },
+          schism: { command: ['srun', '/opt/schism/bin/pschism'], combineHotstart: '/opt/schism/bin/combine_hotstart7' },
+        },
+        box: { type: 'container', engine: 'apptainer', image: '/shared/images/coastcast.sif' },
+      }),
+      'resources.json',
+    );
+    app = buildApi({ dataDir, catalog, cycles, resources });
+    base = await app.listen({ host: '127.0.0.1', port: 0 });
+    const response = await send('GET', '/api/resources');
+    expect(response.status).toBe(200);
+    expect(response.json).toEqual([
+      { name: 'local', type: 'local', schism: false },
+      { name: 'hpc', type: 'slurm', schism: true },
+      { name: 'box', type: 'container', schism: false },
+    ]);
+    for (const secret of ['normal', 'module load', 'OMP_NUM_THREADS', 'srun', '/opt/schism', 'apptainer', '/shared']) expect(response.text).not.toContain(secret);
+
+    const doc = (await send('GET', '/api/openapi.json')).json;
+    const listed = doc.paths['/api/resources'].get.responses['200'].content['application/json'].schema;
+    expect(listed.type).toBe('array');
+    expect(Object.keys(listed.items.properties)).toEqual(['name', 'type', 'schism']);
+    expect(listed.items.required).toEqual(['name', 'type', 'schism']);
+  });
+
   it('publishes an OpenAPI 3 document with every route and the site schema as a component', async () => {
     await start();
     const response = await send('GET', '/api/openapi.json');
@@ -558,6 +593,7 @@ describe('service', () => {
       '/api/config',
       '/api/health',
       '/api/meshes/check',
+      '/api/resources',
       '/api/sites',
       '/api/sites/check',
       '/api/sites/{siteId}',

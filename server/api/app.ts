@@ -30,6 +30,7 @@ import { handleError } from './errors.js';
 import { meshesPlugin } from './meshes.js';
 import { observationsPlugin } from './observations.js';
 import { productsPlugin } from './products.js';
+import { resourcesPlugin } from './resources.js';
 import { schedulesPlugin, type SiteSchedules } from './schedules.js';
 import { sharedSchemas, type Api, type TypeBoxProvider } from './schemas.js';
 import { sitesPlugin } from './sites.js';
@@ -76,6 +77,7 @@ function isApiPath(url: string): boolean {
 
 export function buildApi(options: ApiOptions): Api {
   const { catalog, cycles } = options;
+  const resources = options.resources ?? localOnly();
   const dataDir = resolve(options.dataDir);
   const webRoot = options.webRoot !== undefined && existsSync(options.webRoot) ? resolve(options.webRoot) : undefined;
   // Client routes fall back to index.html only when there is one: a missing fallback would send the 404 handler back to itself.
@@ -117,7 +119,7 @@ export function buildApi(options: ApiOptions): Api {
   // One registration: it gives replies sendFile (products, meshes) and, with a web root, serves the web app.
   void app.register(fastifyStatic, webRoot === undefined ? { serve: false } : { root: webRoot, prefix: '/', index: 'index.html' });
 
-  void app.register(sitesPlugin, { catalog, resources: options.resources ?? localOnly(), uploadsDir, maxMeshBytes: options.maxMeshBytes ?? DEFAULT_MAX_MESH_BYTES, schedules: options.schedules });
+  void app.register(sitesPlugin, { catalog, resources, uploadsDir, maxMeshBytes: options.maxMeshBytes ?? DEFAULT_MAX_MESH_BYTES, schedules: options.schedules });
   if (options.schedules) void app.register(schedulesPlugin, { catalog, schedules: options.schedules });
   void app.register(meshesPlugin, { uploadsDir, maxMeshBytes: options.maxMeshBytes ?? DEFAULT_MAX_MESH_BYTES });
   void app.register(cyclesPlugin, { catalog, cycles });
@@ -125,6 +127,7 @@ export function buildApi(options: ApiOptions): Api {
   void app.register(productsPlugin, { catalog });
   void app.register(downloadsPlugin, { catalog });
   void app.register(observationsPlugin, { catalog });
+  void app.register(resourcesPlugin, { resources });
 
   // Registered as a plugin so that it loads after swagger, whose route hook then sees the health route too.
   void app.register(async (service: Api) => {

@@ -32,7 +32,7 @@ async function boot(): Promise<void> {
     (error) => message('Something went wrong', error.message),
   )
     .on('/', () => sitesOverview(config))
-    .on('/sites/new', () => siteWizard(config))
+    .on('/sites/new', async () => siteWizard(config, await api.resources()))
     .on('/sites/:siteId', ({ siteId }) => siteRuns(siteId))
     .on('/sites/:siteId/cycles/:cycle', ({ siteId, cycle }) => forecastViewer(config, siteId, cycle))
     .start();

@@ -3,7 +3,7 @@
  * the API's error body (code, message, problems by field or line), so views
  * can show what is wrong where it is wrong.
  */
-import type { ApiProblem, AppConfig, CycleSkill, CycleStart, CycleView, Download, MeshCheck, MeshOutline, SiteConfig, SiteListing, SiteView, StationObservations } from './types';
+import type { ApiProblem, AppConfig, ComputeResource, CycleSkill, CycleStart, CycleView, Download, MeshCheck, MeshOutline, SiteConfig, SiteListing, SiteView, StationObservations } from './types';
 
 export class ApiError extends Error {
   constructor(
@@ -53,6 +53,8 @@ function siteForm(config: SiteConfig, mesh: Blob | undefined): FormData {
 
 export const api = {
   config: () => json<AppConfig>('/api/config'),
+  /** The installation's compute resources: their names, types, and which install SCHISM. */
+  resources: () => json<ComputeResource[]>('/api/resources'),
   sites: () => json<SiteListing[]>('/api/sites'),
   site: (siteId: string) => json<SiteView>(site(siteId)),
   /** The mesh's open and land boundaries in WGS84, GeoJSON. */

@@ -20,6 +20,16 @@ export interface AppConfig {
   basemap: { url: string; attribution: string; maxZoom: number } | null;
 }
 
+export type ModelEngine = 'built-in' | 'schism';
+
+/** GET /api/resources: a compute resource a site's model may run on. */
+export interface ComputeResource {
+  name: string;
+  type: 'local' | 'slurm' | 'container';
+  /** Whether it installs SCHISM, which a site on it may then run instead of the built-in model. */
+  schism: boolean;
+}
+
 export interface TideConstituent {
   name: string;
   amplitude: number;
@@ -78,6 +88,7 @@ export interface SiteConfig {
   thresholds: { stationLevel?: StationLevelThreshold[]; floodedArea?: number; waveHeight?: WaveHeightThreshold[] };
   model: {
     resource?: string;
+    engine?: ModelEngine;
     dt: number;
     nspool: number;
     outputIntervalMinutes?: number;

@@ -15,10 +15,20 @@ let lastNote = 0;
 const isControl = (element: Element): element is HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement | HTMLButtonElement =>
   element instanceof HTMLInputElement || element instanceof HTMLSelectElement || element instanceof HTMLTextAreaElement || element instanceof HTMLButtonElement;
 
+/** The element in `scope` whose `data-field` names `pointer` itself. */
+function elementNaming(scope: HTMLElement, pointer: string): HTMLElement | null {
+  return scope.querySelector<HTMLElement>(`[data-field~="${CSS.escape(pointer)}"]`);
+}
+
+/** Whether a control in `scope` shows the problems of `pointer` itself, not only of a pointer above it. */
+export function namesField(scope: HTMLElement, pointer: string): boolean {
+  return elementNaming(scope, pointer) !== null;
+}
+
 /** The element that shows a field's problems: the one naming the pointer, else the one naming the nearest pointer above it. */
 function fieldElement(scope: HTMLElement, field: string): HTMLElement | undefined {
   for (let pointer = field; ; pointer = pointer.slice(0, pointer.lastIndexOf('/'))) {
-    const element = scope.querySelector<HTMLElement>(`[data-field~="${CSS.escape(pointer)}"]`);
+    const element = elementNaming(scope, pointer);
     if (element) return element;
     if (!pointer.includes('/') || pointer === '') return undefined;
   }

@@ -7,6 +7,7 @@ import type { SiteConfig, WavesForcing } from '../../api/types';
 import { formatNumber, h, replaceChildren } from '../../ui/dom';
 import { actionButton } from './fields';
 import { meshStatsTable, type MeshStep } from './meshStep';
+import { ENGINE_NAMES } from './scheduleStep';
 import type { DraftConfig, StepName, StepProblem, WizardStep } from './step';
 
 /** A problem found with the whole site, and the step that can fix it. */
@@ -121,6 +122,8 @@ export function reviewStep(context: ReviewContext): ReviewStep {
           h('dd', {}, schedule.enabled ? `every day at ${hours(schedule.hourUtc)}` : 'none (runs start on demand)'),
           h('dt', {}, 'Forecast'),
           h('dd', {}, `${schedule.forecastHours} h from the cycle at ${hours(schedule.cycleHourUtc)}, after ${schedule.spinUpHours} h of spin-up`),
+          h('dt', {}, 'Compute'),
+          h('dd', { 'data-testid': 'review-compute' }, `${ENGINE_NAMES[model.engine ?? 'built-in']} on ${model.resource ?? 'local'}`),
           h('dt', {}, 'Model'),
           h('dd', {}, `dt ${model.dt} s, output every ${model.nspool} steps (${formatNumber((model.dt * model.nspool) / 60, 1)} min), Manning's n ${model.manning ?? 'default'}`),
         ),

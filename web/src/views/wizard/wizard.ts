@@ -10,12 +10,12 @@
  * Save, which sends the config and the mesh to POST /api/sites.
  */
 import { ApiError, api } from '../../api/client';
-import type { AppConfig, SiteConfig } from '../../api/types';
+import type { AppConfig, ComputeResource, SiteConfig } from '../../api/types';
 import { Router, type View } from '../../router';
 import { h, replaceChildren } from '../../ui/dom';
 import { meshStep } from './meshStep';
 import { nameStep } from './nameStep';
-import { clearControlProblems, clearProblems, showProblems } from './problems';
+import { clearControlProblems, clearProblems, namesField, showProblems } from './problems';
 import { reviewStep, type SiteProblem } from './reviewStep';
 import { scheduleStep } from './scheduleStep';
 import { stationsStep } from './stationsStep';
@@ -47,11 +47,12 @@ function saveProblems(error: ApiError): SiteProblem[] {
   });
 }
 
-export function siteWizard(config: AppConfig): View {
+/** `resources`: the installation's compute resources, for the schedule and model step to choose among. */
+export function siteWizard(config: AppConfig, resources: readonly ComputeResource[]): View {
   const map = new WizardMap(config);
   const mesh = meshStep(map);
   const stations = stationsStep(map);
-  const steps: WizardStep[] = [nameStep(), mesh, tideStep(() => mesh.check()?.facts?.openBoundaryNodes), stations, thresholdsStep(() => stations.stations()), scheduleStep()];
+  const steps: WizardStep[] = [nameStep(), mesh, tideStep(() => mesh.check()?.facts?.openBoundaryNodes), stations, thresholdsStep(() => stations.stations()), scheduleStep(resources)];
   const review = reviewStep({ config: () => draftConfig(steps.length - 1), mesh, stepTitle, goto });
   steps.push(review);
 
@@ -159,7 +160,8 @@ export function siteWizard(config: AppConfig): View {
         local.length > 0
           ? local
           : (await api.checkSite(draftConfig(current), mesh.check()?.facts ?? undefined)).problems
-              .filter((p) => p.path !== undefined && stepOfPointer(p.path) === step.name)
+              // A step also shows a problem of another step's field that one of its controls names: a choice made here that makes that field wrong.
+              .filter((p) => p.path !== undefined && (stepOfPointer(p.path) === step.name || namesField(step.element, p.path)))
               .map((p) => ({ field: p.path as string, message: p.message }));
       setBusy(false);
       if (problems.length > 0) showProblems(step.element, summary, problems, `Fix these before going on (${problems.length}):`);
