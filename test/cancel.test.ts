@@ -22,6 +22,7 @@ import { request } from './support/api.js';
 import { runCli } from './support/cli.js';
 import { exampleSite } from './support/sites.js';
 import { startCycleStack, type CycleStack } from './support/temporalServer.js';
+import { until } from './support/until.js';
 
 const SITE = 'cancel-me';
 const FIRST = '2026-11-20T00:00:00.000Z';
@@ -54,16 +55,6 @@ function slowSite(): SiteInput {
   return { ...site, forcings: {}, model: { dt: 20, nspool: 45 }, schedule: { enabled: false, hourUtc: 4, cycleHourUtc: 0, forecastHours: 72, spinUpHours: 1 } };
 }
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** Live (non-zombie) processes of a process group. */
 function groupMembers(pgid: number): number[] {
   return readdirSync('/proc')
@@ -93,29 +84,30 @@ describe('cancelling a cycle during its model step', () => {
     expect((await request(base, 'POST', '/api/sites', form)).status).toBe(201);
 
     expect((await request(base, 'POST', `/api/sites/${SITE}/cycles`, { cycle: FIRST })).status).toBe(202);
-    const runDir = await until('the run directory', 60_000, () => recorded(FIRST)?.runDir ?? undefined);
-    const job = await until('the model job', 60_000, async () =>
+    const runDir = await until('the run directory', () => recorded(FIRST)?.runDir ?? undefined, 60_000);
+    const job = await until('the model job', async () =>
       readFile(join(runDir, 'job.json'), 'utf8').then((text) => JSON.parse(text) as LocalJobRecord, () => undefined),
+      60_000,
     );
     // The model has started once it has written its first progress line.
-    await until('the model to run', 30_000, async () => ((await readFile(join(runDir, 'model.log'), 'utf8').catch(() => '')).includes('"progress"') ? true : undefined));
+    await until('the model to run', async () => ((await readFile(join(runDir, 'model.log'), 'utf8').catch(() => '')).includes('"progress"') ? true : undefined), 30_000);
     expect(groupMembers(job.pgid).length).toBeGreaterThan(0);
     expect((await cycles.progress(SITE, new Date(FIRST)))?.stage).toBe('model');
 
     const requestedAt = Date.now();
     const cancelled = await request(base, 'POST', `/api/sites/${SITE}/cycles/${FIRST}/cancel`);
     expect(cancelled.status).toBe(202);
-    await until('the model process group to end', 5_000, () => (groupMembers(job.pgid).length === 0 ? true : undefined));
+    await until('the model process group to end', () => (groupMembers(job.pgid).length === 0 ? true : undefined), 5_000);
     const stoppedMs = Date.now() - requestedAt;
     console.log(`model process group ${job.pgid} gone ${stoppedMs} ms after the cancel request`);
     expect(stoppedMs).toBeLessThan(5_000);
 
-    const record = await until('the catalog to record the end', 30_000, ended(FIRST));
+    const record = await until('the catalog to record the end', ended(FIRST), 30_000);
     expect(record.status).toBe('cancelled');
     expect((await request(base, 'POST', `/api/sites/${SITE}/cycles/${FIRST}/cancel`)).status).toBe(409);
 
     expect((await request(base, 'POST', `/api/sites/${SITE}/cycles`, { cycle: NEXT })).status).toBe(202);
-    const next = await until('the next cycle to end', 240_000, ended(NEXT));
+    const next = await until('the next cycle to end', ended(NEXT), 240_000);
     expect(next.status).toBe('completed');
     expect(next.error).toBeNull();
   }, 360_000);
@@ -132,7 +124,7 @@ describe('coastcast cancel', () => {
 
   it('cancels a running cycle and waits for its end (exit 0), then says it is not running (exit 1)', async () => {
     expect((await request(base, 'POST', `/api/sites/${SITE}/cycles`, { cycle: THIRD })).status).toBe(202);
-    await until('the model step', 60_000, async () => ((await cycles.progress(SITE, new Date(THIRD)))?.stage === 'model' ? true : undefined));
+    await until('the model step', async () => ((await cycles.progress(SITE, new Date(THIRD)))?.stage === 'model' ? true : undefined), 60_000);
     const run = await runCli('cancel', SITE, '--cycle', THIRD);
     expect(run.stdout).toContain(`cycle ${THIRD} of ${SITE} cancelled`);
     expect(run.code).toBe(0);

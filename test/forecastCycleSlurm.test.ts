@@ -24,6 +24,7 @@ import { TemporalCycles } from '../server/temporalCycles.js';
 import { modelProcesses, slurmJobState, startSlurmCluster, type SlurmCluster } from './support/slurmCluster.js';
 import { exampleSite } from './support/sites.js';
 import { bundleWorkflows, startCycleWorker, startDevServer, type DevServer, type RunningWorker } from './support/temporalServer.js';
+import { until } from './support/until.js';
 
 let cluster: SlurmCluster;
 let server: DevServer;
@@ -64,16 +65,6 @@ afterAll(async () => {
 
 const jobRecord = (runDir: string) => JSON.parse(readFileSync(join(runDir, 'job.json'), 'utf8')) as SlurmJobRecord;
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe('a site whose model runs on a SLURM resource', () => {
   it('runs its cycle with the model job submitted through sbatch and followed to completion', async () => {
     const cycle = new Date('2026-11-25T00:00:00Z');
@@ -91,14 +82,14 @@ describe('a site whose model runs on a SLURM resource', () => {
   it('cancels a cycle during its model step on the cluster: scancel, the model process gone, the cycle recorded cancelled', async () => {
     const cycle = new Date('2026-11-26T00:00:00Z');
     const { workflowId } = await cycles.start('on-the-cluster', cycle);
-    const runDir = await until('the run directory', 60_000, () => catalog.listCycles('on-the-cluster').find((c) => c.cycle === cycle.toISOString())?.runDir ?? undefined);
-    await until('the model to run', 60_000, async () => ((await readFile(join(runDir, 'model.log'), 'utf8').catch(() => '')).includes('"progress"') ? true : undefined));
+    const runDir = await until('the run directory', () => catalog.listCycles('on-the-cluster').find((c) => c.cycle === cycle.toISOString())?.runDir ?? undefined, 60_000);
+    await until('the model to run', async () => ((await readFile(join(runDir, 'model.log'), 'utf8').catch(() => '')).includes('"progress"') ? true : undefined), 60_000);
     const job = jobRecord(runDir);
     expect(slurmJobState(job.jobId)).toBe('RUNNING');
     await server.env.client.workflow.getHandle(workflowId).cancel();
     await expect(server.env.client.workflow.getHandle(workflowId).result()).rejects.toBeInstanceOf(WorkflowFailedError);
-    await until('the job to be cancelled on the cluster', 10_000, () => (slurmJobState(job.jobId) === 'CANCELLED' ? true : undefined));
-    await until('the model process to end', 10_000, () => (modelProcesses(runDir).length === 0 ? true : undefined));
-    await until('the catalog to record it', 10_000, () => (catalog.getCycle('on-the-cluster', cycle).status === 'cancelled' ? true : undefined));
+    await until('the job to be cancelled on the cluster', () => (slurmJobState(job.jobId) === 'CANCELLED' ? true : undefined), 10_000);
+    await until('the model process to end', () => (modelProcesses(runDir).length === 0 ? true : undefined), 10_000);
+    await until('the catalog to record it', () => (catalog.getCycle('on-the-cluster', cycle).status === 'cancelled' ? true : undefined), 10_000);
   }, 300_000);
 });

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runModelJob, type ModelJobInput, type ModelJobProgress, type ModelJobResult } from '../activities/modelJob.js';
 import { procStat, type LocalJobRecord } from '../activities/jobs/localProcess.js';
 import { TIDAL_BAY_DT, writeTidalBay } from './support/tidalBay.js';
+import { until } from './support/until.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 
@@ -54,14 +55,6 @@ function attempt(runDir: string, threads?: number): { env: MockActivityEnvironme
   const result = env.run<[ModelJobInput], ModelJobResult, typeof runModelJob>(runModelJob, { runDir, threads });
   result.catch(() => undefined); // observed by the test; avoids an unhandled rejection while it waits
   return { env, beats, result };
-}
-
-async function until(condition: () => boolean, what: string | (() => string), timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 function jobRecord(runDir: string): LocalJobRecord | undefined {
@@ -122,7 +115,7 @@ describe('runModelJob on a local process', () => {
   it('cancelled: kills the sh wrapper and the node model (SIGTERM to the group), waits until none is left, rethrows the cancellation', async () => {
     const dir = await runDirectory('cancel', LONG);
     const { env, beats, result } = attempt(dir);
-    await until(() => beats.some((b) => b.simulated_s > 0), 'progress');
+    await until('progress', () => beats.some((b) => b.simulated_s > 0) || undefined);
     const record = jobRecord(dir) as LocalJobRecord;
     const members = liveMembers(record.pgid);
     const model = members.find((pid) => pid !== record.pid) as number;
@@ -140,12 +133,12 @@ describe('runModelJob on a local process', () => {
   it('a worker shutting down leaves the job running; the next attempt collects the result of a job that finished while no worker watched', async () => {
     const dir = await runDirectory('away', SHORT);
     const first = attempt(dir);
-    await until(() => first.beats.some((b) => b.simulated_s > 0), 'progress');
+    await until('progress', () => first.beats.some((b) => b.simulated_s > 0) || undefined);
     first.env.cancel('WORKER_SHUTDOWN', new ActivityCancellationDetails({ workerShutdown: true }));
     await expect(first.result).rejects.toBeInstanceOf(CancelledFailure);
     const record = jobRecord(dir) as LocalJobRecord;
     expect(alive(record.pid)).toBe(true);
-    await until(() => existsSync(join(dir, 'model.exit')), 'the job to finish');
+    await until('the job to finish', () => existsSync(join(dir, 'model.exit')) || undefined);
     const second = attempt(dir);
     const outcome = await second.result;
     expect(outcome.reattached).toBe(true);
@@ -164,7 +157,7 @@ describe('runModelJob on a local process', () => {
     worker.stderr.on('data', (chunk) => (stderr += chunk));
     const exited = new Promise<NodeJS.Signals | null>((resolve) => worker.on('exit', (_code, signal) => resolve(signal)));
     try {
-      await until(() => stdout.split('\n').some((line) => line !== '' && (JSON.parse(line) as ModelJobProgress).simulated_s > 0), () => `the child's progress (stderr: ${stderr})`);
+      await until(() => `the child's progress (stderr: ${stderr})`, () => stdout.split('\n').some((line) => line !== '' && (JSON.parse(line) as ModelJobProgress).simulated_s > 0) || undefined);
     } finally {
       worker.kill('SIGKILL');
     }
@@ -201,7 +194,7 @@ describe('runModelJob on a local process', () => {
   it('a model killed by a signal: a retryable failure naming it; the retry starts afresh, clearing outputs/ and saying so in model.log', async () => {
     const dir = await runDirectory('killed', SHORT);
     const { beats, result } = attempt(dir);
-    await until(() => beats.some((b) => b.simulated_s > 0), 'progress');
+    await until('progress', () => beats.some((b) => b.simulated_s > 0) || undefined);
     const record = jobRecord(dir) as LocalJobRecord;
     const model = liveMembers(record.pgid).find((pid) => pid !== record.pid) as number;
     process.kill(model, 'SIGKILL');

@@ -25,6 +25,7 @@ import type { ScheduledCycleResult } from '../workflows/scheduledCycle.js';
 import { exampleSite } from './support/sites.js';
 import { startCycleStack, type CycleStack } from './support/temporalServer.js';
 import { request } from './support/api.js';
+import { until } from './support/until.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -66,16 +67,6 @@ async function siteForm(config: SiteInput, withMesh: boolean): Promise<FormData>
 }
 
 const send = (method: string, path: string, body?: FormData | object) => request(base, method, path, body);
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 function finished(siteId: string, cycle: Date): CycleRecord | undefined {
   const record = catalog.listCycles(siteId).find((c) => c.cycle === cycle.toISOString());

@@ -31,6 +31,7 @@ import { TemporalCycles } from '../server/temporalCycles.js';
 import { exampleSite } from './support/sites.js';
 import { modelProcesses } from './support/slurmCluster.js';
 import { bundleWorkflows, startCycleWorker, startDevServer, type DevServer, type RunningWorker } from './support/temporalServer.js';
+import { until } from './support/until.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const tsx = import.meta.resolve('tsx');
@@ -198,13 +199,13 @@ describe('forecast cycles of a site whose model is SCHISM', () => {
     process.env.SCHISM_STAND_IN_SECONDS = '120';
     try {
       const { workflowId } = await cycles.start('schism-coast', cycle);
-      const runDir = await until('the run directory', 60_000, () => catalog.listCycles('schism-coast').find((c) => c.cycle === cycle.toISOString())?.runDir ?? undefined);
-      await until('SCHISM to run', 60_000, async () => ((await readFile(join(runDir, 'model.log'), 'utf8').catch(() => '')).includes('"progress"') ? true : undefined));
+      const runDir = await until('the run directory', () => catalog.listCycles('schism-coast').find((c) => c.cycle === cycle.toISOString())?.runDir ?? undefined, 60_000);
+      await until('SCHISM to run', async () => ((await readFile(join(runDir, 'model.log'), 'utf8').catch(() => '')).includes('"progress"') ? true : undefined), 60_000);
       expect(standInProcesses(runDir).length).toBe(2);
       await server.env.client.workflow.getHandle(workflowId).cancel();
       await expect(server.env.client.workflow.getHandle(workflowId).result()).rejects.toBeInstanceOf(WorkflowFailedError);
-      await until('the MPI processes to end', 15_000, () => (standInProcesses(runDir).length === 0 && modelProcesses(runDir).length === 0 ? true : undefined));
-      await until('the catalog to record it', 10_000, () => (catalog.getCycle('schism-coast', cycle).status === 'cancelled' ? true : undefined));
+      await until('the MPI processes to end', () => (standInProcesses(runDir).length === 0 && modelProcesses(runDir).length === 0 ? true : undefined), 15_000);
+      await until('the catalog to record it', () => (catalog.getCycle('schism-coast', cycle).status === 'cancelled' ? true : undefined), 10_000);
     } finally {
       delete process.env.SCHISM_STAND_IN_SECONDS;
     }
@@ -222,14 +223,4 @@ function standInProcesses(runDir: string): string[] {
       return false;
     }
   });
-}
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }

@@ -23,6 +23,7 @@ import { SlurmLauncher, type SlurmJobRecord, type SlurmResource } from '../activ
 import { modelJobActivity, type ModelJobInput, type ModelJobProgress, type ModelJobResult } from '../activities/modelJob.js';
 import { modelProcesses, slurmJobState, startSlurmCluster, type SlurmCluster } from './support/slurmCluster.js';
 import { writeTidalBay } from './support/tidalBay.js';
+import { until } from './support/until.js';
 
 /**
  * A partition whose jobs get 10 MB unless they ask for more: far less than
@@ -62,14 +63,6 @@ function attempt(runDir: string, resource: Partial<SlurmResource> = {}, threads?
   return { beats, failure };
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 const record = (runDir: string) => JSON.parse(readFileSync(join(runDir, 'job.json'), 'utf8')) as SlurmJobRecord;
 const starts = (runDir: string) => readFileSync(join(runDir, 'model.log'), 'utf8').split('\n').filter((line) => line.includes('"event":"start"'));
 const scontrolJob = (jobId: number) => execFileSync('scontrol', ['show', 'job', '-o', String(jobId)], { encoding: 'utf8' });
@@ -79,7 +72,7 @@ describe('model jobs SLURM ends itself, and what the activity reports', () => {
   it('NODE_FAIL: the node goes down under the running model; retryable, and the job is not requeued', async () => {
     const dir = await runDirectory('node-fail', 1);
     const { beats, failure } = attempt(dir);
-    await until(() => beats.some((b) => b.simulated_s > 0), 'the model to run');
+    await until('the model to run', () => beats.some((b) => b.simulated_s > 0) || undefined);
     const { jobId } = record(dir);
     try {
       execFileSync('scontrol', ['update', `nodename=${cluster.node}`, 'state=down', 'reason=test']);
@@ -88,14 +81,14 @@ describe('model jobs SLURM ends itself, and what the activity reports', () => {
       expect(error).toMatchObject({ type: 'ModelJobEnded', nonRetryable: false });
       expect((error as Error).message).toMatch(new RegExp(`^SLURM job ${jobId} lost its node \\(JobState NODE_FAIL\\)$`));
       // The node's slurmd still kills what ran there; nothing of this job may be left to write into the run directory.
-      await until(() => modelProcesses(dir).length === 0, 'the model process to end', 15_000);
+      await until('the model process to end', () => modelProcesses(dir).length === 0 || undefined, 15_000);
       // --no-requeue: the job stays ended rather than coming back to run the model a second time into the same outputs.
       expect(slurmJobState(jobId)).toBe('NODE_FAIL');
       expect(starts(dir)).toHaveLength(1);
     } finally {
       // ReturnToService=2 lets the node's slurmd bring it back on its next registration, which can come before this: resume only a node still down.
       if (nodeStates().some((state) => state.startsWith('down'))) execFileSync('scontrol', ['update', `nodename=${cluster.node}`, 'state=resume']);
-      await until(() => nodeStates().every((state) => state === 'idle'), 'the node idle again', 30_000);
+      await until('the node idle again', () => nodeStates().every((state) => state === 'idle') || undefined, 30_000);
     }
   }, 120_000);
 
@@ -118,15 +111,15 @@ describe('model jobs SLURM ends itself, and what the activity reports', () => {
     const dir = await runDirectory('preempted', 1);
     // Both CPUs, so the urgent job cannot start beside it.
     const { beats, failure } = attempt(dir, {}, 2);
-    await until(() => beats.some((b) => b.simulated_s > 0), 'the model to run');
+    await until('the model to run', () => beats.some((b) => b.simulated_s > 0) || undefined);
     const { jobId } = record(dir);
     const urgent = Number(execFileSync('sbatch', ['--parsable', `--partition=${URGENT}`, '--cpus-per-task=1', `--output=${join(cluster.dir, 'urgent.out')}`, '--wrap=true'], { encoding: 'utf8' }).trim().split(';')[0]);
     const error = await failure;
     expect(error).toBeInstanceOf(ApplicationFailure);
     expect(error).toMatchObject({ type: 'ModelJobEnded', nonRetryable: false });
     expect((error as Error).message).toBe(`SLURM job ${jobId} was preempted (JobState PREEMPTED)`);
-    await until(() => slurmJobState(urgent) === 'COMPLETED', 'the urgent job to run', 30_000);
-    await until(() => modelProcesses(dir).length === 0, 'the model process to end', 15_000);
+    await until('the urgent job to run', () => slurmJobState(urgent) === 'COMPLETED' || undefined, 30_000);
+    await until('the model process to end', () => modelProcesses(dir).length === 0 || undefined, 15_000);
   }, 120_000);
 
   // 70–85 s: SLURM ends the job 60–90 s after it started (a one-minute limit, checked every 30 s or so), then KillWait.
@@ -147,6 +140,6 @@ describe('model jobs SLURM ends itself, and what the activity reports', () => {
     expect(beats.some((b) => b.simulated_s > 0)).toBe(true);
     expect(beats.at(-1)?.percent).toBeLessThan(100);
     expect(elapsed).toBeGreaterThanOrEqual(60);
-    await until(() => modelProcesses(dir).length === 0, 'the model process to end', 15_000);
+    await until('the model process to end', () => modelProcesses(dir).length === 0 || undefined, 15_000);
   }, 180_000);
 });

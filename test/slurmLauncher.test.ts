@@ -19,6 +19,7 @@ import { SlurmLauncher, type SlurmJobRecord, type SlurmResource } from '../activ
 import { modelJobActivity, type ModelJobInput, type ModelJobProgress, type ModelJobResult } from '../activities/modelJob.js';
 import { modelProcesses, slurmJobState, startSlurmCluster, type SlurmCluster } from './support/slurmCluster.js';
 import { TIDAL_BAY_DT, writeTidalBay } from './support/tidalBay.js';
+import { until } from './support/until.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 
@@ -48,14 +49,6 @@ function attempt(runDir: string, resource: Partial<SlurmResource> = {}) {
   return { env, beats, result };
 }
 
-async function until(condition: () => boolean, what: string | (() => string), timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 const record = (runDir: string) => JSON.parse(readFileSync(join(runDir, 'job.json'), 'utf8')) as SlurmJobRecord;
 const starts = (runDir: string) => readFileSync(join(runDir, 'model.log'), 'utf8').split('\n').filter((line) => line.includes('"event":"start"'));
 
@@ -83,12 +76,12 @@ describe('model jobs through sbatch on a SLURM cluster', () => {
   it('cancelled by the workflow: scancel ends the job and its model process, the cancellation is rethrown', async () => {
     const dir = await runDirectory('slurm-cancel', 1);
     const { env, beats, result } = attempt(dir);
-    await until(() => beats.some((b) => b.simulated_s > 0), 'progress');
+    await until('progress', () => beats.some((b) => b.simulated_s > 0) || undefined);
     expect(modelProcesses(dir)).toHaveLength(1);
     env.cancel();
     await expect(result).rejects.toBeInstanceOf(CancelledFailure);
     expect(slurmJobState(record(dir).jobId)).toBe('CANCELLED');
-    await until(() => modelProcesses(dir).length === 0, 'the model process to end', 10_000);
+    await until('the model process to end', () => modelProcesses(dir).length === 0 || undefined, 10_000);
     expect(existsSync(join(dir, 'model.exit'))).toBe(false);
   }, 240_000);
 
@@ -101,7 +94,7 @@ describe('model jobs through sbatch on a SLURM cluster', () => {
     worker.stderr.on('data', (chunk) => (stderr += chunk));
     const exited = new Promise<NodeJS.Signals | null>((resolve) => worker.on('exit', (_code, signal) => resolve(signal)));
     try {
-      await until(() => stdout.split('\n').some((line) => line !== '' && (JSON.parse(line) as ModelJobProgress).simulated_s > 0), () => `the child's progress (stderr: ${stderr})`);
+      await until(() => `the child's progress (stderr: ${stderr})`, () => stdout.split('\n').some((line) => line !== '' && (JSON.parse(line) as ModelJobProgress).simulated_s > 0) || undefined);
     } finally {
       worker.kill('SIGKILL');
     }
@@ -121,7 +114,7 @@ describe('model jobs through sbatch on a SLURM cluster', () => {
   it('a job cancelled on the cluster by someone else: a final failure that says so, with its JobState', async () => {
     const dir = await runDirectory('slurm-outside', 1);
     const { beats, result } = attempt(dir);
-    await until(() => beats.some((b) => b.simulated_s > 0), 'progress');
+    await until('progress', () => beats.some((b) => b.simulated_s > 0) || undefined);
     execFileSync('scancel', [String(record(dir).jobId)]);
     const failure = await result.then(() => undefined, (error: unknown) => error);
     expect(failure).toBeInstanceOf(ApplicationFailure);

@@ -27,6 +27,7 @@ import { TemporalCycles } from '../server/temporalCycles.js';
 import { modelTaskQueue, progressQuery } from '../workflows/forecastCycle.js';
 import { exampleSite } from './support/sites.js';
 import { bundleWorkflows, startCycleWorker, startDevServer, type DevServer, type RunningWorker } from './support/temporalServer.js';
+import { until } from './support/until.js';
 
 const { TaskQueueType } = temporal.api.enums.v1;
 
@@ -73,16 +74,6 @@ function coastcastWorker(args: string[], env: NodeJS.ProcessEnv): { child: Child
   return { child, stderr: () => stderr };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, seconds = 60): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** The pids of the workers polling `taskQueue` for tasks of `type` (a worker's identity is `<pid>@<host>`). */
 async function pollerPids(taskQueue: string, type: temporal.api.enums.v1.TaskQueueType): Promise<number[]> {
   const { pollers } = await server.env.client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType: type });
@@ -103,11 +94,11 @@ describe('coastcast worker --resource', () => {
   it("serves only the resource's model queue: the cycle's model job runs under it while another worker runs the cycle", async () => {
     const near = coastcastWorker(['--resource', 'near', '--model-threads', '1'], { COASTCAST_DATA: dataDir, TEMPORAL_ADDRESS: server.env.address, TEMPORAL_NAMESPACE: 'default' });
     const nearPid = near.child.pid!;
-    await until('the --resource worker to poll its model queue', async () => ((await pollerPids(modelTaskQueue(TASK_QUEUE, 'near'), TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)).includes(nearPid) ? true : undefined));
+    await until('the --resource worker to poll its model queue', async () => ((await pollerPids(modelTaskQueue(TASK_QUEUE, 'near'), TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)).includes(nearPid) ? true : undefined), 60_000);
     expect(near.stderr()).toContain('model jobs only of compute resources near');
 
     cycleWorker = await startCycleWorker(server, { dataDir, catalog, workflowBundle: await bundleWorkflows(), modelThreads: 1, resources: {} });
-    await until('the cycle worker to poll the cycle queue', async () => ((await pollerPids(TASK_QUEUE, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW)).includes(process.pid) ? true : undefined));
+    await until('the cycle worker to poll the cycle queue', async () => ((await pollerPids(TASK_QUEUE, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW)).includes(process.pid) ? true : undefined), 60_000);
     for (const type of [TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY]) {
       expect(await pollerPids(TASK_QUEUE, type)).not.toContain(nearPid);
     }
@@ -121,7 +112,7 @@ describe('coastcast worker --resource', () => {
       const runDir = progress?.stage === 'model' ? catalog.getCycle('near-site', cycle).runDir : null;
       if (!runDir || !existsSync(join(runDir, 'job.json'))) return undefined;
       return (JSON.parse(await readFile(join(runDir, 'job.json'), 'utf8')) as { pid: number }).pid;
-    }, 180);
+    }, 180_000);
     expect(parentPid(jobPid)).toBe(nearPid);
 
     const summary = (await handle.result()) as CycleSummary;
