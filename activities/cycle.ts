@@ -5,7 +5,7 @@
  * renamed, and the model job re-attaches to a job still running.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import { meshCrs } from '../core/crs.js';
@@ -13,7 +13,7 @@ import { WAVE_FORCING_FIELDS, type Site, type SiteForcing } from '../core/site.j
 import { SiteNotFoundError, type Catalog, type SiteRecord } from './catalog.js';
 import { newestEarlierForcing } from './forcing/fallback.js';
 import { createForcingSource, type BoundingBox, type ForcingKind } from './forcing/source.js';
-import { modelJobActivity, type ModelJobInput, type ModelJobProgress, type ModelJobResult } from './modelJob.js';
+import { modelJobActivity, type ModelJobInput, type ModelJobOptions, type ModelJobProgress, type ModelJobResult } from './modelJob.js';
 import type { ModelJobLauncher } from './jobs/launcher.js';
 import { LocalProcessLauncher } from './jobs/localProcess.js';
 import { localOnly, type ComputeResource } from './jobs/resources.js';
@@ -21,7 +21,7 @@ import { noSchismInstallation } from './jobs/modelProgram.js';
 import { deliverAlerts, type NotifyReport, type NotifyRequest } from './notify/delivery.js';
 import type { SmtpSettings } from './notify/email.js';
 import { postProcess, type ProductsSummary } from './postProcess.js';
-import { chooseRunStart, forcingCacheDirFor, prepareRun, runDirFor, type PreparedRun, type RunForcing } from './prepareRun.js';
+import { chooseRunStart, forcingCacheDirFor, prepareRun, runDirFor, type PreparedRun, type RunForcing, type RunRecord } from './prepareRun.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -114,7 +114,7 @@ export function createCycleActivities(options: CycleActivityOptions) {
     if (installation === undefined) throw new Error(`site ${config.id} runs SCHISM, but ${noSchismInstallation(config.model.resource)}`);
     return installation;
   };
-  const runModel = modelJobActivity(options.launcher ?? new LocalProcessLauncher(), { onProgress: modelProgressReporter(options) });
+  const runModel = modelJobActivity(options.launcher ?? new LocalProcessLauncher(), { onProgress: modelProgressReporter(options), onJob: modelJobRecorder(catalog) });
 
   return {
     /** Snapshots the site and marks the cycle running. */
@@ -212,6 +212,7 @@ export function createCycleActivities(options: CycleActivityOptions) {
           degraded: summary.degraded,
           ...(summary.degradedReasons && { degradedReasons: summary.degradedReasons }),
           initialState: summary.run.initialState,
+          modelJob: (catalog.getCycle(summary.siteId, summary.cycle).summary as { modelJob?: unknown } | null)?.modelJob,
         },
       });
     },
@@ -280,6 +281,21 @@ function meshBox(record: SiteRecord): BoundingBox {
     east: Math.min(360, Math.max(...corners.map(([lon]) => lon)) + FORCING_MARGIN_DEG),
     south: Math.max(-90, Math.min(...corners.map(([, lat]) => lat)) - FORCING_MARGIN_DEG),
     north: Math.min(90, Math.max(...corners.map(([, lat]) => lat)) + FORCING_MARGIN_DEG),
+  };
+}
+
+/** The model job's id (a process, or a batch system's job) in the cycle's catalog summary, beside how the run started, so that operators find it on the resource. */
+function modelJobRecorder(catalog: Catalog): NonNullable<ModelJobOptions['onJob']> {
+  return async (runDir, job) => {
+    try {
+      const run = JSON.parse(await readFile(join(runDir, 'run.json'), 'utf8')) as RunRecord;
+      const { id: siteId, model } = run.inputs.site;
+      const summary = catalog.getCycle(siteId, run.inputs.cycle).summary as Record<string, unknown> | null;
+      catalog.updateCycle(siteId, run.inputs.cycle, { summary: { ...summary, modelJob: { resource: model.resource, id: job.id, startedAt: job.startedAt.toISOString() } } });
+    } catch (error) {
+      // A run prepared outside a cycle has no catalog entry; the record is for people, and must never fail the job.
+      Context.current().log.warn('model job not recorded in the catalog', { runDir, error: (error as Error).message });
+    }
   };
 }
 

@@ -33,6 +33,8 @@ export interface ModelJobInput {
 }
 
 export interface ModelJobResult {
+  /** The job: its process id, or its id on the resource's batch system. */
+  jobId: number;
   /** The model's `done` line. */
   summary: ModelRunSummary;
   /** From the job's start to its recorded end. */
@@ -60,6 +62,8 @@ const STDERR_LINES_IN_FAILURE = 5;
 export interface ModelJobOptions {
   /** Called with every heartbeat's details, e.g. to show the progress to the workflow. */
   onProgress?: (progress: ModelJobProgress) => void;
+  /** Called once an attempt has its job, started or re-attached to, e.g. to record its id in the catalog. */
+  onJob?: (runDir: string, job: { id: number; startedAt: Date; reattached: boolean }) => Promise<void>;
 }
 
 /** The activity on a given compute resource. */
@@ -89,8 +93,9 @@ export function modelJobActivity(launcher: ModelJobLauncher, options: ModelJobOp
 /** The activity on this machine's processes. */
 export const runModelJob = modelJobActivity(new LocalProcessLauncher());
 
-async function follow(runDir: string, job: ModelJob, reattached: boolean, { onProgress }: ModelJobOptions): Promise<ModelJobResult> {
+async function follow(runDir: string, job: ModelJob, reattached: boolean, { onProgress, onJob }: ModelJobOptions): Promise<ModelJobResult> {
   const context = Context.current();
+  await onJob?.(runDir, { id: job.pid, startedAt: job.startedAt, reattached });
   const log = new LogTail(join(runDir, JOB_FILES.log), job.logOffset);
   const progress: ModelJobProgress = { simulated_s: 0, total_s: null, percent: null, pid: job.pid };
   let lastBeat = -Infinity;
@@ -138,7 +143,7 @@ async function outcome(runDir: string, job: ModelJob, state: Extract<JobState, {
     const done = (await new LogTail(join(runDir, JOB_FILES.log), job.logOffset).events()).findLast((e) => e.event === 'done');
     if (done === undefined) return ApplicationFailure.retryable(`model job ${job.pid} exited 0 without a done line in ${JOB_FILES.log}`, 'ModelJobFailed');
     const { event: _, ...summary } = done;
-    return { summary, wall_s: (state.finishedAt.getTime() - job.startedAt.getTime()) / 1000, reattached };
+    return { jobId: job.pid, summary, wall_s: (state.finishedAt.getTime() - job.startedAt.getTime()) / 1000, reattached };
   }
   const stderr = await stderrLines(join(runDir, JOB_FILES.err), job.errOffset);
   const type = state.code === null ? undefined : FINAL_FAILURES[state.code];

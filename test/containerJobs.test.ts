@@ -23,6 +23,7 @@ import { launcherFor } from '../activities/jobs/resources.js';
 import { modelJobActivity, type ModelJobInput, type ModelJobProgress, type ModelJobResult } from '../activities/modelJob.js';
 import type { ContainerRecord } from './support/containerEngineStandIn.js';
 import { writeTidalBay } from './support/tidalBay.js';
+import { until } from './support/until.js';
 
 const tsx = import.meta.resolve('tsx');
 const standIn = fileURLToPath(new URL('./support/containerEngineStandIn.ts', import.meta.url));
@@ -119,13 +120,6 @@ function liveMembers(pgid: number): number[] {
   return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => procStat(pid)?.pgrp === pgid && alive(pid));
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** Whether the model has reported progress in `log`: it runs, and its output has come through. */
 function progressed(log: string): boolean {
@@ -149,7 +143,7 @@ function attempt(launcher: ModelJobLauncher, runDir: string): { env: MockActivit
 async function runningJob(e: Engine, dir: string) {
   const launcher = launcherFor('box', e.resource);
   const job = await launcher.start(dir, { engine: 'built-in' });
-  await until(() => progressed(join(dir, 'model.log')), 'the model to progress');
+  await until('the model to progress', () => progressed(join(dir, 'model.log')) || undefined, 60_000);
   const record = jobRecord(dir) as LocalJobRecord;
   const name = containerName(record);
   const container = containerPid(e, name) as number;
@@ -166,7 +160,7 @@ describe('model jobs in Docker and Podman containers', () => {
     const { launcher, job, record, name, container } = await runningJob(docker, dir);
     expect(calls(docker)[0]).toMatch(new RegExp(`^run --name ${name} --rm --init `));
     process.kill(-record.pgid, 'SIGKILL');
-    await until(() => liveMembers(record.pgid).length === 0, 'the client and its wrapper to die');
+    await until('the client and its wrapper to die', () => liveMembers(record.pgid).length === 0 || undefined, 60_000);
     expect(alive(container)).toBe(true);
     expect(await job.state()).toEqual({ state: 'running' });
     expect(await (await launcher.find(dir))?.state()).toEqual({ state: 'running' });
@@ -190,8 +184,8 @@ describe('model jobs in Docker and Podman containers', () => {
     const client = liveMembers(record.pgid).find((pid) => pid !== record.pid) as number;
     expect(readFileSync(`/proc/${client}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining([standIn, 'run', name]));
     process.kill(client, 'SIGKILL');
-    await until(() => existsSync(join(dir, 'model.exit')), 'the wrapper to record the client\'s end');
-    await until(() => liveMembers(record.pgid).length === 0, 'the wrapper to end');
+    await until('the wrapper to record the client\'s end', () => existsSync(join(dir, 'model.exit')) || undefined, 60_000);
+    await until('the wrapper to end', () => liveMembers(record.pgid).length === 0 || undefined, 60_000);
     expect(readFileSync(join(dir, 'model.exit'), 'utf8').trim()).toBe('137');
     const found = (await launcher.find(dir))!;
     expect(await found.state()).toEqual({ state: 'running' });
@@ -208,7 +202,7 @@ describe('model jobs in Docker and Podman containers', () => {
     const dir = await runDirectory('cancel', LONG);
     const launcher = launcherFor('box', docker.resource);
     const { env, beats, result } = attempt(launcher, dir);
-    await until(() => beats.some((b) => b.simulated_s > 0), 'progress');
+    await until('progress', () => beats.some((b) => b.simulated_s > 0) || undefined, 60_000);
     const record = jobRecord(dir) as LocalJobRecord;
     const name = containerName(record);
     const container = containerPid(docker, name) as number;
@@ -259,11 +253,11 @@ describe('model jobs in Docker and Podman containers', () => {
     ].join('\n'));
     const launcher = launcherFor('box', { type: 'container', engine: 'apptainer', image, executable: apptainer });
     const job = await launcher.start(dir, { engine: 'built-in' });
-    await until(() => progressed(join(dir, 'model.log')), 'the model to progress');
+    await until('the model to progress', () => progressed(join(dir, 'model.log')) || undefined, 60_000);
     const record = jobRecord(dir) as LocalJobRecord;
     expect(record.command).not.toContain('--name');
     process.kill(-record.pgid, 'SIGKILL');
-    await until(() => liveMembers(record.pgid).length === 0, 'the job to die');
+    await until('the job to die', () => liveMembers(record.pgid).length === 0 || undefined, 60_000);
     expect(await job.state()).toEqual({ state: 'gone' });
     expect(readFileSync(join(apptainerDir, 'calls'), 'utf8').trim().split('\n')).toEqual([expect.stringMatching(/^exec --bind /)]);
   }, 120_000);

@@ -75,7 +75,9 @@ describe('a site whose model runs on a SLURM resource', () => {
     expect(summary.model.summary.steps).toBe((25 * 3600) / 20);
     expect(slurmJobState(job.jobId)).toBe('COMPLETED');
     expect(readFileSync(join(summary.runDir, 'model.sbatch'), 'utf8')).toContain(`#SBATCH --partition=${cluster.partition}`);
-    expect(catalog.getCycle('on-the-cluster', cycle)).toMatchObject({ status: 'completed' });
+    // The job id stays where operators look, in the catalog, beside the heartbeats' (their pid field).
+    expect(catalog.getCycle('on-the-cluster', cycle)).toMatchObject({ status: 'completed', summary: { modelJob: { resource: 'hpc', id: job.jobId } } });
+    expect(summary.model.jobId).toBe(job.jobId);
     expect(summary.products.times.length).toBeGreaterThan(0);
   }, 300_000);
 
@@ -86,6 +88,7 @@ describe('a site whose model runs on a SLURM resource', () => {
     await until('the model to run', async () => ((await readFile(join(runDir, 'model.log'), 'utf8').catch(() => '')).includes('"progress"') ? true : undefined), 60_000);
     const job = jobRecord(runDir);
     expect(slurmJobState(job.jobId)).toBe('RUNNING');
+    expect(catalog.getCycle('on-the-cluster', cycle).summary).toMatchObject({ modelJob: { resource: 'hpc', id: job.jobId } });
     await server.env.client.workflow.getHandle(workflowId).cancel();
     await expect(server.env.client.workflow.getHandle(workflowId).result()).rejects.toBeInstanceOf(WorkflowFailedError);
     await until('the job to be cancelled on the cluster', () => (slurmJobState(job.jobId) === 'CANCELLED' ? true : undefined), 10_000);
