@@ -246,6 +246,50 @@ function toFloat64(data: unknown, path: string, name: string): Float64Array {
   return Float64Array.from(data as ArrayLike<number>);
 }
 
+/**
+ * The model start and the output times. `time:units` when the file has them
+ * (ours; SCHISM's since its CF metadata: `seconds since 2026-11-25T00:00:00+00`);
+ * otherwise SCHISM's older `time:base_date`, " yyyy mm dd hh.hh utc_start"
+ * (start_year… of param.nml, `%5d %2d %2d %10.2f %10.2f`), the start in local
+ * time with utc_start the hours local time is behind UTC, as param.nml has it.
+ * (SCHISM's CF units write utc_start as the offset `+UU`, which a CF reader
+ * takes the other way round; coastcast's runs set utc_start 0.)
+ */
+async function timeAxis(file: NetcdfFile): Promise<{ start: Date; seconds: Float64Array; times: Date[] }> {
+  const units = file.attribute('units', TIME_DIM)?.value;
+  if (typeof units === 'string') {
+    const calendar = file.attribute('calendar', TIME_DIM)?.value;
+    const start = decodeCfTimes(units, [0], typeof calendar === 'string' ? calendar : undefined)[0];
+    const times = await file.readTimes(TIME_DIM);
+    return { start, times, seconds: Float64Array.from(times, (t) => (t.getTime() - start.getTime()) / 1000) };
+  }
+  const baseDate = file.attribute('base_date', TIME_DIM)?.value;
+  if (typeof baseDate !== 'string') throw new Error(`${file.path}: variable time has neither units nor SCHISM's base_date`);
+  const parts = baseDate.trim().split(/\s+/).map(Number);
+  const [year, month, day, hour, utcStart] = parts;
+  if (parts.length !== 5 || parts.some((n) => !Number.isFinite(n)) || ![year, month, day].every(Number.isInteger) || month < 1 || month > 12 || day < 1 || day > 31) {
+    throw new Error(`${file.path}: time:base_date '${baseDate}' is not SCHISM's "year month day hour utc_start"`);
+  }
+  const start = new Date(Date.UTC(year, month - 1, day) + Math.round((hour + utcStart) * 3_600_000));
+  const values = await file.read(TIME_DIM);
+  if (Array.isArray(values)) throw new Error(`${file.path}: variable time holds text, seconds expected`);
+  const seconds = Float64Array.from(values as ArrayLike<number>, Number);
+  return { start, seconds, times: Array.from(seconds, (s) => new Date(start.getTime() + Math.round(s * 1000))) };
+}
+
+/**
+ * Degrees or metres, from the units of SCHISM_hgrid_node_x (`degrees_east`
+ * in ours, `degree_E` in SCHISM's for ics 2; `m` for ics 1). SCHISM's scribes
+ * before its CF metadata label neither axis; their ics 2 coordinates are
+ * degrees, all within ±360 and ±90, which the metres of a projected coastal
+ * mesh never are.
+ */
+function coordinatesOf(file: NetcdfFile, x: Float64Array, y: Float64Array): Coordinates {
+  const units = file.attribute('units', 'SCHISM_hgrid_node_x')?.value;
+  if (typeof units === 'string') return units.startsWith('degree') ? 'lonlat' : 'metres';
+  return x.every((v) => Math.abs(v) <= 360) && y.every((v) => Math.abs(v) <= 90) ? 'lonlat' : 'metres';
+}
+
 /** Opens an out2d file — ours (classic) or SCHISM's (NetCDF-4) — through the one NetCDF reader. */
 export async function openOut2d(path: string): Promise<Out2dFile> {
   const file = await openNetcdf(path);
@@ -258,14 +302,8 @@ export async function openOut2d(path: string): Promise<Out2dFile> {
     const table = await file.read('SCHISM_hgrid_face_nodes');
     if (Array.isArray(table)) throw new Error(`${path}: SCHISM_hgrid_face_nodes is text, integers expected`);
     const triangles = trianglesOf(path, table, faceInfo.shape[1], x.length);
-    const units = file.attribute('units', TIME_DIM)?.value;
-    if (typeof units !== 'string') throw new Error(`${path}: variable time has no units`);
-    const calendar = file.attribute('calendar', TIME_DIM)?.value;
-    const start = decodeCfTimes(units, [0], typeof calendar === 'string' ? calendar : undefined)[0];
-    const times = await file.readTimes(TIME_DIM);
-    const seconds = Float64Array.from(times, (t) => (t.getTime() - start.getTime()) / 1000);
-    const xUnits = file.attribute('units', 'SCHISM_hgrid_node_x')?.value;
-    const coordinates: Coordinates = typeof xUnits === 'string' && xUnits.startsWith('degree') ? 'lonlat' : 'metres';
+    const { start, seconds, times } = await timeAxis(file);
+    const coordinates = coordinatesOf(file, x, y);
     const fields = file.variables.filter((v) => isField(v.name) && v.dimensions[0] === TIME_DIM && v.dimensions[1] === NODE_DIM).map((v) => v.name as Field);
     return {
       path,

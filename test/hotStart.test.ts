@@ -1,8 +1,10 @@
 /**
  * The hot-start choice of a cycle (activities/prepareRun.ts chooseRunStart)
  * on real run directories, without Temporal and without running the model:
- * the previous cycle's hot start is written as the model writes it.
+ * the previous cycle's hot start is written as the model writes it, ours or
+ * SCHISM's as combine_hotstart7 joins it.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +15,9 @@ import { chooseRunStart, prepareRun, type PreparedRun, type RunRecord } from '..
 import { generateRectangleMesh } from '../core/mesh/generate.js';
 import { writeMesh } from '../core/mesh/gr3.js';
 import { readParam } from '../core/schism/param.js';
-import { writeHotstart } from '../core/schism/hotstart.js';
+import { meshSides, readHotstart, writeHotstart, HOTSTART_LEVELS } from '../core/schism/hotstart.js';
 import type { SiteInput } from '../core/site.js';
+import { writeCombinedHotstart } from './support/schismHotstart.js';
 
 const HOUR = 3_600_000;
 const mesh = generateRectangleMesh({ nx: 4, ny: 3, dx: 0.002, origin: { x: -8.9, y: 40.6 }, openSides: ['west'], depth: () => 10 });
@@ -129,5 +132,55 @@ describe('chooseRunStart', () => {
     const start = await chooseRunStart(dataDir, site, second);
     expect(start).toMatchObject({ kind: 'cold', spinUpHours: 2 });
     expect(start.kind === 'cold' && start.reason).toMatch(/^model changed since the previous cycle \(coastcast 0\.0\.1, now coastcast \S+\)$/);
+  });
+});
+
+describe("SCHISM's joined hot start (combine_hotstart7's layout)", () => {
+  const np = mesh.x.length;
+  const sides = meshSides(mesh);
+  const eta = Array.from({ length: np }, (_, n) => 0.1 * n - 0.4);
+  const dry = Array.from({ length: np }, (_, n) => (n === 5 ? 1 : 0));
+  // u = 1 + side number on the surface, 0 at the bed; v = -u.
+  const su2 = Array.from({ length: sides.count * HOTSTART_LEVELS }, (_, i) => (i % HOTSTART_LEVELS === 1 ? 1 + Math.floor(i / HOTSTART_LEVELS) : 0));
+  const sv2 = su2.map((u) => -u);
+
+  it('is read: time, step and file number on its one_new dimension, node velocity from the sides', async () => {
+    const path = join(root, 'hotstart_it=312.nc');
+    await writeCombinedHotstart(path, mesh, { time: 26 * 3600, step: 312, eta, dry, su2, sv2, ifile: 3 });
+    const header = execFileSync('ncdump', ['-h', path], { encoding: 'utf8' });
+    expect(execFileSync('ncdump', ['-k', path], { encoding: 'utf8' }).trim()).toBe('netCDF-4');
+    for (const line of ['double time(one_new) ;', 'int iths(one_new) ;', 'int ifile(one_new) ;', 'int nsteps_from_cold(one_new) ;', 'double su2(side, nVert) ;', 'double tr_nd(node, nVert, ntracers) ;', 'int idry_e(elem) ;']) {
+      expect(header).toContain(line);
+    }
+    const read = await readHotstart(path, mesh);
+    expect(read).toMatchObject({ time: 26 * 3600, step: 312, ifile: 3, stepsFromCold: 312, velocityFrom: 'sides' });
+    expect(Array.from(read.eta)).toEqual(eta);
+    expect(Array.from(read.dry)).toEqual(dry);
+    // Each node's velocity is the mean over its sides of their two-level mean.
+    const expected = new Float64Array(np);
+    const count = new Int32Array(np);
+    for (let s = 0; s < sides.count; s++) {
+      for (const n of [sides.nodes[2 * s], sides.nodes[2 * s + 1]]) {
+        expected[n] += (1 + s) / 2;
+        count[n]++;
+      }
+    }
+    read.u.forEach((u, n) => expect(u).toBeCloseTo(expected[n] / count[n], 12));
+    read.v.forEach((v, n) => expect(v).toBeCloseTo(-expected[n] / count[n], 12));
+  });
+
+  it('hot-starts the next cycle, which checks it against the mesh', async () => {
+    const first = new Date('2026-06-01T00:00:00Z');
+    const second = new Date(first.getTime() + 24 * HOUR);
+    const site = await newSite('joined');
+    const previous = await prepareRun({ dataDir, site, cycle: first });
+    const file = join(previous.runDir, previous.nextHotstart!.file);
+    await mkdir(join(previous.runDir, 'outputs'), { recursive: true });
+    await writeCombinedHotstart(file, mesh, { time: 26 * 3600, step: 312, eta, dry });
+    const start = await chooseRunStart(dataDir, site, second);
+    expect(start).toEqual({ kind: 'hot', from: first.toISOString(), runDir: previous.runDir, hotstart: file });
+    const run = await prepareRun({ dataDir, site, cycle: second, start });
+    expect(run).toMatchObject({ initialState: start });
+    expect(await readFile(join(run.runDir, 'hotstart.nc'))).toEqual(await readFile(file));
   });
 });

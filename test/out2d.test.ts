@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openOut2d, Out2dWriter, timeUnits, type OutputMesh } from '../core/out2d.js';
+import { writeSchismOut2d, type SchismOut2d } from './support/schismOut2d.js';
 
 let dir: string;
 beforeAll(() => {
@@ -174,6 +175,106 @@ data:
     writeFileSync(cdlPath, 'netcdf other {\ndimensions:\n  x = 2 ;\nvariables:\n  float depth(x) ;\ndata:\n  depth = 1, 2 ;\n}\n');
     execFileSync('ncgen', ['-k', 'classic', '-o', path, cdlPath]);
     await expect(openOut2d(path)).rejects.toThrow(`${path}: not an out2d file: variable time missing`);
+  });
+});
+
+describe("out2d as SCHISM's scribe writes it (test/support/schismOut2d.ts)", () => {
+  const frames = [
+    [0.5, 0.25, -1.25, 0],
+    [1.5, 0.25, -1.25, 0.125],
+  ];
+  const file = (layout: SchismOut2d['layout'], lonLat: boolean): SchismOut2d => ({
+    mesh: square,
+    startDay: '2026-11-25',
+    startHour: 6,
+    lonLat,
+    times: [1800, 3600],
+    layout,
+    fields: {
+      dryFlagNode: { frames: [[0, 0, 1, 0], [0, 0, 1, 1]] },
+      elevation: { frames },
+      depthAverageVelX: { frames: [[0.1, 0.2, 0, 0], [0, 0, 0, -0.1]] },
+      depthAverageVelY: { frames: [[0, 0, 0, 0.5], [0, 0, 0, 0.5]] },
+    },
+  });
+
+  it('since its CF metadata: ISO time units with a bare hour offset, degree_E / m, float flags, deflated', async () => {
+    const path = join(dir, 'scribe_cf.nc');
+    await writeSchismOut2d(path, file('cf', true));
+    const header = ncdump('-hs', path);
+    for (const line of [
+      'time:units = "seconds since 2026-11-25T06:00:00+00" ;',
+      'SCHISM_hgrid_node_x:units = "degree_E" ;',
+      'char SCHISM_hgrid(one) ;',
+      'float dryFlagNode(time, nSCHISM_hgrid_node) ;',
+      'float dryFlagElement(time, nSCHISM_hgrid_face) ;',
+      'elevation:_DeflateLevel = 4 ;',
+    ]) {
+      expect(header).toContain(line);
+    }
+    const out = await openOut2d(path);
+    try {
+      expect(out.coordinates).toBe('lonlat');
+      expect(out.start.toISOString()).toBe('2026-11-25T06:00:00.000Z');
+      expect(out.times.map((t) => t.toISOString())).toEqual(['2026-11-25T06:30:00.000Z', '2026-11-25T07:00:00.000Z']);
+      expect(out.fields).toEqual(['dryFlagNode', 'elevation', 'depthAverageVelX', 'depthAverageVelY']);
+      expect(out.mesh.triangles).toEqual(square.triangles);
+      expect(Array.from(await out.readFrame('dryFlagNode', 1))).toEqual([0, 0, 1, 1]);
+      expect(Array.from(await out.readFrame('elevation', 1))).toEqual(Array.from(Float32Array.from(frames[1])));
+    } finally {
+      await out.close();
+    }
+    const projected = join(dir, 'scribe_cf_m.nc');
+    await writeSchismOut2d(projected, { ...file('cf', false), mesh: { ...square, x: square.x.map((v) => v * 1e5), y: square.y.map((v) => v * 1e5) } });
+    expect(ncdump('-h', projected)).toContain('SCHISM_hgrid_node_x:units = "m" ;');
+    const metres = await openOut2d(projected);
+    expect(metres.coordinates).toBe('metres');
+    await metres.close();
+  });
+
+  it('before it: no time units but base_date, unlabelled coordinates told apart by their range', async () => {
+    const path = join(dir, 'scribe_base_date.nc');
+    await writeSchismOut2d(path, file('base-date', true));
+    const header = ncdump('-h', path);
+    expect(header).not.toContain('time:units');
+    expect(header).toContain('time:base_date = " 2026 11 25       6.00       0.00" ;');
+    expect(header).not.toContain('SCHISM_hgrid_node_x:units');
+    const out = await openOut2d(path);
+    try {
+      expect(out.coordinates).toBe('lonlat');
+      expect(out.start.toISOString()).toBe('2026-11-25T06:00:00.000Z');
+      expect(Array.from(out.seconds)).toEqual([1800, 3600]);
+      expect(out.times.map((t) => t.toISOString())).toEqual(['2026-11-25T06:30:00.000Z', '2026-11-25T07:00:00.000Z']);
+      expect(out.mesh.triangles).toEqual(square.triangles);
+      expect(Array.from(await out.readFrame('depthAverageVelY', 0))).toEqual([0, 0, 0, 0.5]);
+    } finally {
+      await out.close();
+    }
+    const projected = join(dir, 'scribe_base_date_m.nc');
+    await writeSchismOut2d(projected, { ...file('base-date', false), mesh: { ...square, x: square.x.map((v) => v * 1e5), y: square.y.map((v) => v * 1e5) } });
+    const metres = await openOut2d(projected);
+    expect(metres.coordinates).toBe('metres');
+    await metres.close();
+  });
+
+  it('names a time axis it cannot place', async () => {
+    const cdlPath = join(dir, 'no_units.cdl');
+    const path = join(dir, 'no_units.nc');
+    for (const [attribute, message] of [
+      ['', `${path}: variable time has neither units nor SCHISM's base_date`],
+      ['time:base_date = "2026 11" ;', `${path}: time:base_date '2026 11' is not SCHISM's "year month day hour utc_start"`],
+    ]) {
+      writeFileSync(cdlPath, `netcdf x {
+dimensions: nSCHISM_hgrid_node = 3 ; nSCHISM_hgrid_face = 1 ; nMaxSCHISM_hgrid_face_nodes = 4 ; time = UNLIMITED ;
+variables: double time(time) ; ${attribute}
+  double SCHISM_hgrid_node_x(nSCHISM_hgrid_node) ; double SCHISM_hgrid_node_y(nSCHISM_hgrid_node) ;
+  int SCHISM_hgrid_face_nodes(nSCHISM_hgrid_face, nMaxSCHISM_hgrid_face_nodes) ; float depth(nSCHISM_hgrid_node) ;
+data: time = 60 ; SCHISM_hgrid_node_x = 0, 1, 0 ; SCHISM_hgrid_node_y = 0, 0, 1 ; SCHISM_hgrid_face_nodes = 1, 2, 3, -1 ; depth = 1, 1, 1 ;
+}
+`);
+      execFileSync('ncgen', ['-k', 'nc4', '-o', path, cdlPath]);
+      await expect(openOut2d(path)).rejects.toThrow(message);
+    }
   });
 });
 

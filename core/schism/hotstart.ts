@@ -220,7 +220,7 @@ export async function writeHotstart(path: string, mesh: SideMesh, state: Hotstar
 }
 
 /** SCHISM's rules: an element is dry when any of its nodes is, a side when every element on it is. */
-function dryFlags(triangles: Int32Array, sides: MeshSides, idry: Int32Array): { idryE: Int32Array; idryS: Int32Array } {
+export function dryFlags(triangles: Int32Array, sides: MeshSides, idry: Int32Array): { idryE: Int32Array; idryS: Int32Array } {
   const ne = triangles.length / 3;
   const idryE = new Int32Array(ne);
   for (let t = 0; t < ne; t++) idryE[t] = idry[triangles[3 * t]] | idry[triangles[3 * t + 1]] | idry[triangles[3 * t + 2]];
@@ -253,6 +253,13 @@ function sideVelocities(sides: MeshSides, u: ArrayLike<number>, v: ArrayLike<num
  * Reads a hot start written by us or by SCHISM (NetCDF-4, 2D: nVert = 2) for
  * `mesh`. Node velocity is `coastcast_u/v` when present, otherwise the mean of
  * the node's sides (mean over the levels).
+ *
+ * SCHISM's own hot start is the one combine_hotstart7 joins from the
+ * per-process files: the same variables under the same names, but its
+ * `time`, `iths`, `ifile` and `nsteps_from_cold` hang on a dimension of its
+ * own, `one_new` (the per-process files' dimensions, `one` among them, are
+ * copied over unused). SCHISM reads those four by name whatever their
+ * dimension, and so do we: any single value will do.
  */
 export async function readHotstart(path: string, mesh: SideMesh, sides = meshSides(mesh)): Promise<Hotstart> {
   const file = await openNetcdf(path);
@@ -323,8 +330,14 @@ function nodeVelocities(np: number, sides: MeshSides, su2: ArrayLike<number>, sv
   return [u, v];
 }
 
+/** A one-value variable: no dimension, or one of length 1 whatever its name (`one` in ours, `one_new` in combine_hotstart7's). */
 async function scalar(file: NetcdfFile, name: string): Promise<number> {
-  const [value] = Array.from(await numbers(file, name, ['one']));
+  if (!file.hasVariable(name)) throw new Error(`${file.path}: not a SCHISM hotstart.nc: no variable '${name}'`);
+  const { dimensions, shape } = file.variable(name);
+  if (shape.some((n) => n !== 1)) {
+    throw new Error(`${file.path}: variable '${name}' has dimensions (${dimensions.join(', ')}) of ${shape.join(' x ')} values; one value expected`);
+  }
+  const [value] = Array.from(numeric(file, name, await file.read(name)));
   if (!Number.isFinite(value)) throw new Error(`${file.path}: variable '${name}' is ${value}, a finite number expected`);
   return value;
 }

@@ -484,7 +484,8 @@ export function formatParam(p: ParamSettings): string {
     ibtp: 0,
     rnday: p.rnday,
     dt: p.dt,
-    // SCHISM reads these &CORE sizes with no default even when its modules are off; the values of its sample param.nml.
+    // &CORE sizes SCHISM gives no default (schism_init leaves them at -huge, checked only by builds with WWM or the tracer
+    // module, but sizing its output flag arrays in every build); the values of its sample param.nml.
     msc2: 24,
     mdc2: 30,
     ntracer_gen: 2,

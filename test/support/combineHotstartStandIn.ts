@@ -1,19 +1,20 @@
 /**
- * A stand-in for SCHISM's combine_hotstart7 (see schismStandIn.ts for why):
- * `-i <step>` in outputs/ joins every process's hotstart_<rank>_<step>.nc
- * by the global node numbers they carry into hotstart_it=<step>.nc, in the
- * combined layout SCHISM reads with ihot = 1 (core/schism/hotstart.ts), on
- * the mesh of ../hgrid.gr3. Missing or overlapping nodes are an error, as
- * they would be for the real tool.
+ * A stand-in for SCHISM's combine_hotstart7 (see schismStandIn.ts for why),
+ * with its command line: `-i <step>` (or `--iteration <step>`), run in
+ * outputs/. It joins every process's hotstart_<rank:6>_<step>.nc by the global
+ * node numbers they carry into hotstart_it=<step>.nc, in combine_hotstart7's
+ * own layout (schismHotstart.ts: NetCDF-4, time/iths/ifile/nsteps_from_cold on
+ * `one_new`), on the mesh of ../hgrid.gr3. Missing or overlapping nodes are an
+ * error, as they would be for the real tool.
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { loadMesh } from '../../core/mesh/gr3.js';
 import { openNetcdf } from '../../core/netcdf/reader.js';
-import { writeHotstart } from '../../core/schism/hotstart.js';
+import { writeCombinedHotstart } from './schismHotstart.js';
 
-const flag = process.argv.indexOf('-i');
+const flag = Math.max(process.argv.indexOf('-i'), process.argv.indexOf('--iteration'));
 const step = Number(process.argv[flag + 1]);
 if (flag < 0 || !Number.isInteger(step)) {
   process.stderr.write('usage: combine_hotstart7 -i <step>\n');
@@ -47,6 +48,5 @@ if (missing >= 0) {
   process.stderr.write(`node ${missing + 1} is in no hotstart_*_${step}.nc\n`);
   process.exit(1);
 }
-const zeros = new Float64Array(mesh.x.length);
-await writeHotstart(`hotstart_it=${step}.nc`, mesh, { time, step, eta, u: zeros, v: zeros, dry: Array.from(eta, (e, n) => (e + mesh.depth[n] < 0.01 ? 1 : 0)) });
+await writeCombinedHotstart(`hotstart_it=${step}.nc`, mesh, { time, step, eta, dry: Array.from(eta, (e, n) => (e + mesh.depth[n] < 0.01 ? 1 : 0)) });
 process.stdout.write(`combined ${parts.length} files into hotstart_it=${step}.nc\n`);

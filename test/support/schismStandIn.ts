@@ -4,29 +4,31 @@
  * source is out of reach), so this program takes its place at the file
  * interface coastcast depends on, and nothing more — it computes no physics:
  *
- * - started under mpirun in the run directory as `<this> <scribes>`; every
- *   MPI process checks the inputs SCHISM opens for the run's param.nml and,
- *   like SCHISM's parallel_abort, has rank 0 write the reason to
- *   outputs/fatal.error and exit non-zero when one is missing;
+ * - started under mpirun in the run directory as `<this> <scribes>`; rank 0
+ *   creates an empty outputs/fatal.error, as schism_init does; every MPI
+ *   process checks the inputs SCHISM opens for the run's param.nml and,
+ *   like SCHISM's parallel_abort, rank 0 writes `<rank:4>: ABORT: <reason>`
+ *   to outputs/fatal.error and exits non-zero when one is missing;
  * - rank 0 writes `TIME STEP= n;  TIME= t` to outputs/mirror.out at every
- *   step, spread over SCHISM_STAND_IN_SECONDS (default 2) of wall time;
- * - rank 0 writes outputs/out2d_<k>.nc, NetCDF-4 in SCHISM's layout (ncgen),
- *   every ihfskip steps: an elevation that follows the first tidal
- *   constituent of bctides.in at the first open-boundary node, uniform over
- *   the mesh, dry where it is below the bed;
- * - each rank writes outputs/hotstart_<rank>_<step>.nc at nhot_write (its
- *   share of the nodes, with their global numbers in `iplg`), which
- *   combineHotstartStandIn.ts joins as combine_hotstart7 does;
+ *   step in schism_step's format ('(a,i12,a,f20.6)'), spread over
+ *   SCHISM_STAND_IN_SECONDS (default 2) of wall time;
+ * - rank 0 writes outputs/out2d_<k>.nc, NetCDF-4 in the layout of SCHISM's
+ *   scribe (schismOut2d.ts), every ihfskip steps: an elevation that follows
+ *   the first tidal constituent of bctides.in at the first open-boundary
+ *   node, uniform over the mesh, dry where it is below the bed;
+ * - each rank writes outputs/hotstart_<rank:6>_<step>.nc at nhot_write (its
+ *   share of the nodes, schismHotstart.ts), which combineHotstartStandIn.ts
+ *   joins as combine_hotstart7 does;
  * - SCHISM_STAND_IN_ABORT_AT=<step> makes rank 0 stop there with a message
  *   in fatal.error, as SCHISM does when a run goes wrong.
  */
-import { execFileSync } from 'node:child_process';
 import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { loadMesh } from '../../core/mesh/gr3.js';
 import { parseBctides } from '../../core/schism/bctides.js';
 import { readParam } from '../../core/schism/param.js';
+import { writeProcessHotstart } from './schismHotstart.js';
 import { writeSchismOut2d } from './schismOut2d.js';
 
 const rank = Number(process.env.OMPI_COMM_WORLD_RANK ?? process.env.PMI_RANK ?? 0);
@@ -34,7 +36,7 @@ const size = Number(process.env.OMPI_COMM_WORLD_SIZE ?? process.env.PMI_SIZE ?? 
 const outputs = 'outputs';
 
 async function abort(message: string): Promise<never> {
-  if (rank === 0) await writeFile(join(outputs, 'fatal.error'), ` ABORT: ${message}\n`).catch(() => undefined);
+  if (rank === 0) await appendFile(join(outputs, 'fatal.error'), `${String(rank).padStart(4)}: ABORT: ${message}\n`).catch(() => undefined);
   process.stderr.write(`rank ${rank}: ${message}\n`);
   process.exit(1);
 }
@@ -44,6 +46,7 @@ if (!(await stat(outputs).catch(() => undefined))?.isDirectory()) {
   process.stderr.write('outputs/ is missing\n');
   process.exit(1);
 }
+if (rank === 0) await writeFile(join(outputs, 'fatal.error'), '');
 const param = await readParam('param.nml', { engine: 'schism' }).catch((error: Error) => abort(`param.nml: ${error.message.split('\n')[0]}`));
 const required = ['hgrid.gr3', 'vgrid.in', 'bctides.in', 'manning.gr3', 'hgrid.ll'];
 if (param.nws === 2) required.push('windrot_geo2proj.gr3', 'sflux/sflux_inputs.txt');
@@ -73,10 +76,10 @@ for (let step = 1; step <= param.steps; step++) {
         lonLat: param.ics === 2,
         times: frames.map((f) => f.time),
         fields: {
-          elevation: { frames: frames.map((f) => f.eta), units: 'm' },
-          depthAverageVelX: { frames: frames.map(() => new Float64Array(mesh.x.length)), units: 'm/s' },
-          depthAverageVelY: { frames: frames.map(() => new Float64Array(mesh.x.length)), units: 'm/s' },
-          dryFlagNode: { frames: frames.map((f) => Array.from(f.eta, (e, n) => (e + mesh.depth[n] < param.h0 ? 1 : 0))), type: 'int' },
+          dryFlagNode: { frames: frames.map((f) => Array.from(f.eta, (e, n) => (e + mesh.depth[n] < param.h0 ? 1 : 0))) },
+          elevation: { frames: frames.map((f) => f.eta) },
+          depthAverageVelX: { frames: frames.map(() => new Float64Array(mesh.x.length)) },
+          depthAverageVelY: { frames: frames.map(() => new Float64Array(mesh.x.length)) },
         },
       });
       frames.length = 0;
@@ -87,27 +90,10 @@ for (let step = 1; step <= param.steps; step++) {
 }
 if (rank === 0) await appendFile(join(outputs, 'mirror.out'), 'Run completed successfully\n');
 
-/** This rank's share of the nodes, NetCDF-4 as SCHISM writes its per-process hot starts. */
+/** This rank's share of the nodes, in the file SCHISM writes per process. */
 async function writeRankHotstart(step: number, time: number, eta: Float64Array): Promise<void> {
   const first = Math.floor((rank * mesh.x.length) / size);
   const last = Math.floor(((rank + 1) * mesh.x.length) / size);
   const nodes = Array.from({ length: last - first }, (_, i) => first + i);
-  const path = join(outputs, `hotstart_${String(rank).padStart(6, '0')}_${step}.nc`);
-  await writeFile(`${path}.cdl`, `netcdf hotstart {
-dimensions:
-  node = ${nodes.length} ;
-  one = 1 ;
-variables:
-  double time(one) ;
-  int iths(one) ;
-  int iplg(node) ;
-  double eta2(node) ;
-data:
-  time = ${time} ;
-  iths = ${step} ;
-  iplg = ${nodes.map((n) => n + 1).join(', ')} ;
-  eta2 = ${nodes.map((n) => eta[n]).join(', ')} ;
-}
-`);
-  execFileSync('ncgen', ['-k', 'nc4', '-o', path, `${path}.cdl`]);
+  await writeProcessHotstart(join(outputs, `hotstart_${String(rank).padStart(6, '0')}_${step}.nc`), { time, step, nodes, eta });
 }
