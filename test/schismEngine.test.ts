@@ -71,7 +71,7 @@ beforeAll(async () => {
   const combine = join(root, 'combine_hotstart7');
   await writeFile(combine, `#!/bin/sh\nexec '${process.execPath}' --import '${tsx}' '${standIn('combineHotstartStandIn.ts')}' "$@"\n`);
   await chmod(combine, 0o755);
-  // A build from after mid-2024, which requires two &CORE sizes that older builds refuse.
+  // A recent build, which requires &CORE sizes that older builds refuse.
   schism = { command: mpirun(), combineHotstart: combine, param: { core: { nbins_veg_vert: 2, nmarsh_types: 2 } } };
 });
 

@@ -27,7 +27,7 @@ export interface SchismInstallation {
   command: string[];
   /** SCHISM's combine_hotstart7 executable. */
   combineHotstart: string;
-  /** param.nml settings this build requires beyond coastcast's, by group: builds since mid-2024 require { "core": { "nbins_veg_vert": 2, "nmarsh_types": 2 } }, which older ones refuse. */
+  /** param.nml settings this build requires beyond coastcast's, by group: recent SCHISM requires { "core": { "nbins_veg_vert": 2 } }, which older builds refuse. */
   param?: SchismParamSettings;
 }
 

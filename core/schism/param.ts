@@ -209,7 +209,7 @@ export interface ParamSettings {
   schism?: SchismParamSettings;
 }
 
-/** param.nml settings by group, for a SCHISM build (e.g. { core: { nbins_veg_vert: 2, nmarsh_types: 2 } } since mid-2024). */
+/** param.nml settings by group, for a SCHISM build (e.g. { core: { nbins_veg_vert: 2 } } for recent SCHISM). */
 export type SchismParamSettings = Partial<Record<ParamGroup, Record<string, number>>>;
 
 /** A checked param.nml: the settings and what follows from them. */
