@@ -159,6 +159,15 @@ describe('coastcast model schism', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('/bin/sh exited with code 7, with nothing in outputs/fatal.error');
   }, 60_000);
+
+  it('fails for good, naming param.nml, when the build stops at a namelist member it does not know', async () => {
+    const prepared = await prepareRun({ dataDir, site, cycle: new Date('2026-11-13T00:00:00Z') });
+    // What gfortran's runtime prints for an unknown member, before SCHISM could write fatal.error.
+    const fortran = 'echo "At line 517 of file schism_init.F90 (unit = 15, file = \'param.nml\')" >&2; echo "Fortran runtime error: Cannot match namelist object name nbins_veg_vert" >&2; exit 2';
+    const run = await modelSchism(prepared.runDir, ['/bin/sh', '-c', fortran, 'pschism']);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain("/bin/sh could not read param.nml (is the resource's schism.param right for its SCHISM build?): Fortran runtime error: Cannot match namelist object name nbins_veg_vert");
+  }, 60_000);
 });
 
 describe('forecast cycles of a site whose model is SCHISM', () => {

@@ -89,6 +89,12 @@ export async function runSchism(runDir: string, options: SchismRunOptions): Prom
     return NAMES_AN_INPUT.test(message) ? SCHISM_EXIT.badInput : SCHISM_EXIT.modelStopped;
   }
   if (exit.code !== 0) {
+    // A param.nml member this build does not know stops Fortran's namelist read before SCHISM can write fatal.error.
+    const namelist = exit.stderr.findLast((line) => /namelist/i.test(line));
+    if (namelist !== undefined) {
+      options.onError(`${command[0]} could not read param.nml (is the resource's schism.param right for its SCHISM build?): ${namelist.trim()}`);
+      return SCHISM_EXIT.badInput;
+    }
     options.onError(`${command[0]} ${exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`}, with nothing in ${SCHISM_OUTPUTS.fatal}`);
     return SCHISM_EXIT.failure;
   }
@@ -112,19 +118,36 @@ export async function runSchism(runDir: string, options: SchismRunOptions): Prom
 /** SCHISM's messages about its inputs name the file (hgrid.gr3, param.nml, bctides.in, sflux/…, hotstart.nc). */
 const NAMES_AN_INPUT = /\b[\w./-]+\.(gr3|ll|in|nml|nc|th|prop|ic|txt)\b/;
 
-/** Runs pschism until it ends, calling `report` while it runs; a SIGTERM to us is passed on once, so a cancelled job stops SCHISM's processes too. */
-async function runToEnd(command: string[], runDir: string, report: () => Promise<void>): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+/** The last lines of pschism's stderr kept to explain its end. */
+const STDERR_LINES = 20;
+
+/**
+ * Runs pschism until it ends, calling `report` while it runs; a SIGTERM to us
+ * is passed on once, so a cancelled job stops SCHISM's processes too. Its
+ * stderr goes on to ours, the last lines kept.
+ */
+async function runToEnd(command: string[], runDir: string, report: () => Promise<void>): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string[] }> {
   const stdout = createWriteStream(join(runDir, SCHISM_OUTPUTS.stdout), { flags: 'a' });
   await once(stdout, 'open');
   // Its own process group: a job's SIGTERM reaches the whole group of this process, and mpirun, signalled twice
   // (by the group and by us), exits at the second without stopping its ranks, which Open MPI keeps in groups of their own.
-  const child = spawn(command[0], command.slice(1), { cwd: runDir, stdio: ['ignore', stdout, 'inherit'], detached: true });
+  const child = spawn(command[0], command.slice(1), { cwd: runDir, stdio: ['ignore', stdout, 'pipe'], detached: true });
+  const stderr: string[] = [];
+  let partial = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop() as string;
+    stderr.push(...lines);
+    stderr.splice(0, Math.max(0, stderr.length - STDERR_LINES));
+  });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on('SIGTERM', forward).on('SIGINT', forward);
   try {
-    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string[] }>((resolve, reject) => {
       child.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new Error(`${command[0]}: not found (the resource's schism.command)`) : error));
-      child.once('exit', (code, signal) => resolve({ code, signal }));
+      // 'close', not 'exit': stderr is read to its end.
+      child.once('close', (code, signal) => resolve({ code, signal, stderr: partial === '' ? stderr : [...stderr, partial] }));
     });
     for (;;) {
       const result = await Promise.race([ended, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), POLL_MS))]);
