@@ -6,7 +6,6 @@
 import { ApplicationFailure, CancelledFailure, ActivityCancellationDetails } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runModelJob, type ModelJobInput, type ModelJobProgress, type ModelJobResult } from '../activities/modelJob.js';
 import { procStat, type LocalJobRecord } from '../activities/jobs/localProcess.js';
 import { TIDAL_BAY_DT, writeTidalBay } from './support/tidalBay.js';
+import { killWorkerMidJob } from './support/killedWorker.js';
 import { until } from './support/until.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -150,18 +150,7 @@ describe('runModelJob on a local process', () => {
 
   it('re-attaches to the running job after the worker was SIGKILLed: same process, one start in the log, the full result', async () => {
     const dir = await runDirectory('reattach', LONG);
-    const worker = spawn(process.execPath, ['--import', 'tsx', 'test/support/modelJobChild.ts', dir], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    worker.stdout.on('data', (chunk) => (stdout += chunk));
-    worker.stderr.on('data', (chunk) => (stderr += chunk));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => worker.on('exit', (_code, signal) => resolve(signal)));
-    try {
-      await until(() => `the child's progress (stderr: ${stderr})`, () => stdout.split('\n').some((line) => line !== '' && (JSON.parse(line) as ModelJobProgress).simulated_s > 0) || undefined);
-    } finally {
-      worker.kill('SIGKILL');
-    }
-    expect(await exited).toBe('SIGKILL');
+    expect(await killWorkerMidJob(dir)).toBe('SIGKILL');
     const record = jobRecord(dir) as LocalJobRecord;
     expect(alive(record.pid)).toBe(true);
     const { beats, result } = attempt(dir);

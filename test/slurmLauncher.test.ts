@@ -8,20 +8,19 @@
 import { ApplicationFailure, CancelledFailure, ActivityCancellationDetails } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { SlurmLauncher, type SlurmJobRecord, type SlurmResource } from '../activities/jobs/slurm.js';
 import { modelJobActivity, type ModelJobInput, type ModelJobProgress, type ModelJobResult } from '../activities/modelJob.js';
 import { modelProcesses, slurmJobState, startSlurmCluster, type SlurmCluster } from './support/slurmCluster.js';
 import { TIDAL_BAY_DT, writeTidalBay } from './support/tidalBay.js';
+import { killWorkerMidJob } from './support/killedWorker.js';
 import { until } from './support/until.js';
 
-const repo = fileURLToPath(new URL('..', import.meta.url));
 
 let cluster: SlurmCluster;
 beforeAll(async () => {
@@ -87,18 +86,7 @@ describe('model jobs through sbatch on a SLURM cluster', () => {
 
   it('re-attaches by job id after the worker was SIGKILLed: the same job, one start in the log, the full result', async () => {
     const dir = await runDirectory('slurm-reattach', 1);
-    const worker = spawn(process.execPath, ['--import', 'tsx', 'test/support/modelJobChild.ts', dir, cluster.partition], { cwd: repo, env: cluster.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    worker.stdout.on('data', (chunk) => (stdout += chunk));
-    worker.stderr.on('data', (chunk) => (stderr += chunk));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => worker.on('exit', (_code, signal) => resolve(signal)));
-    try {
-      await until(() => `the child's progress (stderr: ${stderr})`, () => stdout.split('\n').some((line) => line !== '' && (JSON.parse(line) as ModelJobProgress).simulated_s > 0) || undefined);
-    } finally {
-      worker.kill('SIGKILL');
-    }
-    expect(await exited).toBe('SIGKILL');
+    expect(await killWorkerMidJob(dir, { partition: cluster.partition, env: cluster.env })).toBe('SIGKILL');
     const job = record(dir);
     expect(slurmJobState(job.jobId)).toBe('RUNNING');
     const { beats, result } = attempt(dir);

@@ -100,7 +100,7 @@ export function parseResources(json: string, file: string): Record<string, Compu
 }
 
 function schismProblems(path: string, value: unknown): string[] {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${path}: expected { "command": [...], "combineHotstart": "..." }`];
+  if (!isObject(value)) return [`${path}: expected { "command": [...], "combineHotstart": "..." }`];
   const problems: string[] = [];
   for (const key of SCHISM_REQUIRED) if (!(key in value)) problems.push(`${path}/${key}: missing`);
   for (const [key, v] of Object.entries(value)) {
